@@ -1,0 +1,54 @@
+// A labelled set of grey images, stored compactly as bytes (0 = background, 255 = ink); they are
+// scaled to [0, 1] floats only when a batch is formed (batch.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace digitnet {
+
+inline constexpr std::size_t digit_classes = 10;
+
+struct Dataset {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::vector<std::uint8_t> pixels;  // image i is pixels[i*rows*cols, (i+1)*rows*cols), row-major
+  std::vector<std::uint8_t> labels;  // digit 0-9 of image i
+
+  std::size_t size() const { return labels.size(); }
+  std::size_t image_size() const { return rows * cols; }
+  std::span<const std::uint8_t> image(std::size_t i) const {
+    return {pixels.data() + i * image_size(), image_size()};
+  }
+};
+
+// Loads an images file (3-dimensional IDX: count, rows, cols) and a labels file (1-dimensional:
+// count, each 0-9). Throws digitnet::Error on a count mismatch or a label outside 0-9.
+Dataset load_dataset(const std::filesystem::path& images, const std::filesystem::path& labels);
+
+// The seeds' split of MNIST: training = the first 50,000 training images, validation = the last
+// 10,000 (validation_size), test = the 10,000 t10k images.
+struct MnistSplit {
+  Dataset training;
+  Dataset validation;
+  Dataset test;
+};
+
+// The four files in `dir`, each found as NAME or NAME.gz (NAME as in the MNIST distribution,
+// e.g. train-images-idx3-ubyte).
+struct MnistFiles {
+  std::filesystem::path train_images, train_labels, test_images, test_labels;
+};
+MnistFiles find_mnist_files(const std::filesystem::path& dir);
+MnistSplit load_mnist(const std::filesystem::path& dir, std::size_t validation_size = 10000);
+
+// Images [first, first+count) of `data`.
+Dataset slice(const Dataset& data, std::size_t first, std::size_t count);
+// Only the images whose label is one of `digits`, in their original order.
+Dataset keep_digits(const Dataset& data, std::span<const int> digits);
+
+}  // namespace digitnet

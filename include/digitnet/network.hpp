@@ -1,0 +1,79 @@
+// A fully connected feed-forward network, as the seeds' network.py defines it: sigmoid neurons,
+// the quadratic cost, backpropagation. Computed a whole mini-batch at a time (one example per
+// column), which equals the per-example definition up to float rounding.
+//
+// Templated on the scalar: digitnet trains in float (Network); double (NetworkD) serves the
+// gradient checks. Both are compiled in network.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "digitnet/activation.hpp"
+#include "digitnet/cost.hpp"
+#include "digitnet/matrix.hpp"
+#include "digitnet/parameters.hpp"
+
+namespace digitnet {
+
+// Scratch space for one batch size, allocated once and reused for every batch of at most
+// `capacity` examples, so training allocates nothing per batch.
+template <typename Scalar>
+struct Workspace {
+  std::size_t capacity = 0;
+  std::vector<Matrix<Scalar>> activations;  // activations[l+1]: sizes[l+1] x capacity (l = layer)
+  std::vector<Matrix<Scalar>> complements;  // 1 − activations, kept by backprop for σ' (see .cpp)
+  std::vector<Matrix<Scalar>> deltas;       // deltas[l]: sizes[l+1] x capacity
+};
+
+template <typename Scalar>
+class BasicNetwork {
+ public:
+  // Requires: sizes.size() >= 2, every size >= 1 (callers validate user input first).
+  // Ensures: every weight and bias is zero.
+  explicit BasicNetwork(std::vector<std::size_t> sizes);
+  // The seeds' initialisation: every weight and bias drawn from N(0, 1), layer by layer, weights
+  // row by row (as numpy's randn fills a sizes[l+1] x sizes[l] array) then the biases, from
+  // Rng(seed). The same seed gives the same network.
+  BasicNetwork(std::vector<std::size_t> sizes, std::uint64_t seed);
+
+  const std::vector<std::size_t>& sizes() const { return parameters_.sizes(); }
+  std::size_t layers() const { return parameters_.layers(); }  // weight layers: sizes().size()-1
+  std::size_t input_size() const { return sizes().front(); }
+  std::size_t output_size() const { return sizes().back(); }
+  Activation activation(std::size_t /*layer*/) const { return Activation::sigmoid; }
+  Cost cost() const { return Cost::quadratic; }
+
+  Parameters<Scalar>& parameters() { return parameters_; }
+  const Parameters<Scalar>& parameters() const { return parameters_; }
+
+  Workspace<Scalar> make_workspace(std::size_t capacity) const;
+
+  // a ← σ(W·a + b) for each layer. x: input_size() x m, m <= ws.capacity.
+  // Returns the output activations, output_size() x m, a view into ws valid until its next use.
+  MatrixRef<Scalar> feedforward(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws) const;
+  // The same, allocating its own scratch space: for occasional use, not in loops.
+  Matrix<Scalar> feedforward(ConstMatrixRef<Scalar> x) const;
+
+  // Backpropagation over a batch. x: input_size() x m, y: output_size() x m (desired outputs).
+  // Ensures: nabla holds Σ over the batch of ∂C_x/∂(weights, biases) (a sum, not a mean; nabla is
+  // overwritten), ws.activations hold the forward pass. Returns Σ_x C_x.
+  Scalar backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
+                  Parameters<Scalar>& nabla) const;
+
+ private:
+  // The forward pass; with `keep_complements` it also stores 1 − a for backprop.
+  MatrixRef<Scalar> forward(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
+                            bool keep_complements) const;
+
+  Parameters<Scalar> parameters_;
+};
+
+using Network = BasicNetwork<float>;
+using NetworkD = BasicNetwork<double>;
+
+extern template class BasicNetwork<float>;
+extern template class BasicNetwork<double>;
+
+}  // namespace digitnet

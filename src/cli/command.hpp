@@ -1,0 +1,41 @@
+// What every CLI command provides: its CLI11 subcommand and the function that runs it after
+// parsing. The CLI is a thin layer over the library; it turns exceptions into exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "digitnet/dataset.hpp"
+
+namespace digitnet::cli {
+
+// A flag with a value that is out of range or inconsistent: exit code 2, like a parse error.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<void()> run;
+};
+
+Command add_train_command(CLI::App& app);
+Command add_eval_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
+
+// --data DIR, shared by every command that reads MNIST.
+std::string default_data_dir();
+void add_data_option(CLI::App& command, std::string& data_dir);
+// Loads the seeds' split from --data, adding the flag to the message when a file is missing.
+MnistSplit load_data(const std::string& data_dir);
+// The image size (rows*cols) of the training images in --data, from the header alone.
+std::size_t data_image_size(const std::string& data_dir);
+
+// Picks the split named by --split (test, validation or train).
+const Dataset& pick_split(const MnistSplit& split, const std::string& name);
+
+}  // namespace digitnet::cli

@@ -1,0 +1,43 @@
+// digitnet eval: the accuracy of a saved model on one split of MNIST.
+#include <cstdio>
+#include <memory>
+
+#include "command.hpp"
+#include "digitnet/evaluation.hpp"
+#include "digitnet/model_file.hpp"
+#include "model_check.hpp"
+
+namespace digitnet::cli {
+namespace {
+
+struct EvalArgs {
+  std::string model;
+  std::string split = "test";
+  std::string data_dir;
+};
+
+void run(const EvalArgs& args) {
+  const Network net = load_model(args.model);
+  const MnistSplit data = load_data(args.data_dir);
+  const Dataset& part = pick_split(data, args.split);
+  check_model_fits(net, args.model, part);
+  const std::size_t correct = evaluate(net, part);
+  std::printf("%s: %zu / %zu (%.2f%%)\n", args.split.c_str(), correct, part.size(),
+              100.0 * static_cast<double>(correct) / static_cast<double>(part.size()));
+}
+
+}  // namespace
+
+Command add_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "Count a saved model's correct answers on a split");
+  cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")
+      ->required();
+  cmd->add_option("--split", args->split, "Which images: test, validation or train")
+      ->check(CLI::IsMember({"test", "validation", "train"}))
+      ->capture_default_str();
+  add_data_option(*cmd, args->data_dir);
+  return {cmd, [args] { run(*args); }};
+}
+
+}  // namespace digitnet::cli

@@ -1,0 +1,41 @@
+// digitnet's command line: dispatches to the commands and maps failures to exit codes
+// (0 success, 1 runtime error such as a bad file, 2 usage error such as a bad flag).
+#include <exception>
+#include <iostream>
+#include <vector>
+
+#include "command.hpp"
+#include "digitnet/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace digitnet::cli;
+  CLI::App app{
+      "digitnet: trains neural networks to read handwritten digits (MNIST), starting from the "
+      "classic sigmoid network trained by mini-batch SGD and backpropagation."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  const std::vector<Command> commands = {add_train_command(app), add_eval_command(app),
+                                         add_predict_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, or the error and a pointer to --help
+    return code == 0 ? 0 : 2;
+  }
+
+  for (const Command& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      command.run();
+      return 0;
+    } catch (const UsageError& e) {
+      std::cerr << "digitnet " << command.app->get_name() << ": " << e.what() << "\n"
+                << "Run 'digitnet " << command.app->get_name() << " --help' for the options.\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "digitnet " << command.app->get_name() << ": error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return 2;
+}

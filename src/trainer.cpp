@@ -1,0 +1,68 @@
+// The training loop. Every buffer is allocated before the first epoch; the loop allocates nothing.
+#include "digitnet/trainer.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <numeric>
+#include <span>
+
+#include "digitnet/batch.hpp"
+#include "digitnet/evaluation.hpp"
+#include "digitnet/optimizer.hpp"
+#include "digitnet/random.hpp"
+
+namespace digitnet {
+namespace {
+
+constexpr std::uint64_t shuffle_stream = 1;  // Rng stream for shuffling, apart from initialisation
+
+}  // namespace
+
+std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainOptions& options,
+                             const Dataset* test_data, const EpochCallback& on_epoch) {
+  assert(!training.labels.empty() && options.mini_batch_size >= 1 && options.epochs >= 1);
+  assert(training.image_size() == net.input_size());
+  const std::size_t n = training.size();
+  const std::size_t capacity = std::min(options.mini_batch_size, n);
+
+  Rng rng(options.seed, shuffle_stream);
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  Workspace<float> ws = net.make_workspace(capacity);
+  Parameters<float> nabla(net.sizes());
+  Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), static_cast<Eigen::Index>(capacity));
+  Matrix<float> y(static_cast<Eigen::Index>(net.output_size()),
+                  static_cast<Eigen::Index>(capacity));
+
+  std::vector<EpochResult> results;
+  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    rng.shuffle(std::span<std::uint32_t>(order));
+    double cost = 0;
+    for (std::size_t first = 0; first < n; first += capacity) {
+      const std::size_t m = std::min(capacity, n - first);
+      const std::span<const std::uint32_t> batch(order.data() + first, m);
+      auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
+      auto targets = y.leftCols(static_cast<Eigen::Index>(m));
+      fill_inputs<float>(training, batch, inputs);
+      fill_targets<float>(training, batch, targets);
+      cost += net.backprop(inputs, targets, ws, nabla);
+      sgd_update(net.parameters(), nabla, options.eta, m);
+    }
+    EpochResult result;
+    result.epoch = epoch;
+    result.training_cost = cost / static_cast<double>(n);
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (test_data != nullptr) {
+      result.correct = evaluate(net, *test_data);
+      result.total = test_data->size();
+    }
+    results.push_back(result);
+    if (on_epoch) on_epoch(result);
+  }
+  return results;
+}
+
+}  // namespace digitnet
