@@ -9,8 +9,7 @@ namespace digitnet::cli {
 namespace {
 
 [[noreturn]] void rethrow_with_flag(const Error& e, const std::string& data_dir) {
-  throw Error(std::string(e.what()) +
-              " (set --data DIR to the folder with the MNIST IDX files; now " + data_dir + ")");
+  throw Error(std::string(e.what()) + " (read from --data " + data_dir + ")");
 }
 
 }  // namespace

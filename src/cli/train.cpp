@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "command.hpp"
 #include "digitnet/model_file.hpp"
@@ -46,7 +47,7 @@ void validate(const TrainArgs& args) {
   if (args.options.mini_batch_size < 1)
     throw UsageError("--batch 0: the mini-batch size must be at least 1 (the seeds use 10)");
   if (!(args.options.eta > 0) || !std::isfinite(args.options.eta))
-    throw UsageError("--eta " + std::to_string(args.options.eta) +
+    throw UsageError("--eta " + (std::ostringstream() << args.options.eta).str() +
                      ": the learning rate must be a positive number (the seeds use 3.0)");
   for (int digit : args.digits)
     if (digit < 0 || digit > 9)
