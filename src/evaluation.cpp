@@ -1,18 +1,14 @@
 // Prediction and accuracy, computed in batches so that evaluation is a few matrix products.
 #include "digitnet/evaluation.hpp"
 
+#include <cassert>
 #include <numeric>
 #include <vector>
 
 #include "digitnet/batch.hpp"
+#include "digitnet/team.hpp"
 
 namespace digitnet {
-namespace {
-
-constexpr std::size_t evaluation_batch = 1000;
-
-}  // namespace
-
 std::array<float, digit_classes> outputs(const Network& net, std::span<const std::uint8_t> image) {
   Matrix<float> x(static_cast<Eigen::Index>(image.size()), 1);
   for (std::size_t i = 0; i < image.size(); ++i)
@@ -28,29 +24,47 @@ int predict(const Network& net, std::span<const std::uint8_t> image) {
   return static_cast<int>(std::max_element(a.begin(), a.end()) - a.begin());
 }
 
-std::size_t evaluate(const Network& net, const Dataset& data) {
-  const std::size_t capacity = std::min(evaluation_batch, data.size());
-  if (capacity == 0) return 0;
-  Workspace<float> ws = net.make_workspace(capacity);
-  Matrix<float> x(static_cast<Eigen::Index>(data.image_size()),
-                  static_cast<Eigen::Index>(capacity));
-  std::vector<std::uint32_t> indices(data.size());
-  std::iota(indices.begin(), indices.end(), 0u);
+std::size_t evaluate(const Network& net, const Dataset& data, int threads) {
+  return Evaluator(net, threads).evaluate(data);
+}
 
-  std::size_t correct = 0;
-  for (std::size_t first = 0; first < data.size(); first += capacity) {
-    const std::size_t m = std::min(capacity, data.size() - first);
-    const std::span<const std::uint32_t> batch(indices.data() + first, m);
-    auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
-    fill_inputs<float>(data, batch, inputs);
-    const auto a = net.feedforward(inputs, ws);
-    for (std::size_t j = 0; j < m; ++j) {
-      Eigen::Index digit = 0;
-      a.col(static_cast<Eigen::Index>(j)).maxCoeff(&digit);
-      correct += static_cast<std::size_t>(digit) == data.labels[first + j];
-    }
+Evaluator::Evaluator(const Network& net, int threads) : net_(net) {
+  const int count = threads > 0 ? threads : hardware_threads();
+  for (int t = 0; t < count; ++t) {
+    workspaces_.push_back(net.make_workspace(batch));
+    inputs_.emplace_back(static_cast<Eigen::Index>(net.input_size()),
+                         static_cast<Eigen::Index>(batch));
   }
-  return correct;
+}
+
+std::size_t Evaluator::evaluate(const Dataset& data) {
+  assert(data.image_size() == net_.input_size());
+  std::vector<std::size_t> correct(workspaces_.size(), 0);
+  run_team(static_cast<int>(workspaces_.size()), [&](Team team) {
+    const auto [first_image, count] = team.of(static_cast<Eigen::Index>(data.size()));
+    auto& ws = workspaces_[static_cast<std::size_t>(team.thread)];
+    auto& x = inputs_[static_cast<std::size_t>(team.thread)];
+    std::uint32_t indices[batch];
+    for (Eigen::Index first = first_image; first < first_image + count;
+         first += static_cast<Eigen::Index>(batch)) {
+      const auto m =
+          std::min<Eigen::Index>(static_cast<Eigen::Index>(batch), first_image + count - first);
+      for (Eigen::Index j = 0; j < m; ++j) indices[j] = static_cast<std::uint32_t>(first + j);
+      auto inputs = x.leftCols(m);
+      fill_inputs<float>(data, std::span<const std::uint32_t>(indices, static_cast<std::size_t>(m)),
+                         inputs);
+      const auto a = net_.feedforward(inputs, ws);
+      for (Eigen::Index j = 0; j < m; ++j) {
+        Eigen::Index digit = 0;
+        a.col(j).maxCoeff(&digit);
+        correct[static_cast<std::size_t>(team.thread)] +=
+            static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
+      }
+    }
+  });
+  std::size_t total = 0;
+  for (std::size_t c : correct) total += c;
+  return total;
 }
 
 }  // namespace digitnet

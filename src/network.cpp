@@ -3,9 +3,22 @@
 
 #include <cassert>
 
+#include "digitnet/kernels.hpp"
 #include "digitnet/random.hpp"
+#include "digitnet/team.hpp"
 
 namespace digitnet {
+namespace {
+
+// Which products go to the register-blocked kernels of kernels.hpp rather than Eigen's GEMM.
+// Eigen wins once the batch is wide enough to amortise its packing (bench/kernels_bench, see
+// docs/benchmarks.md); the kernels also hold the weights in cache only while they are small.
+bool use_forward_kernel(Eigen::Index n_out, Eigen::Index n_in, Eigen::Index m) {
+  return m <= 16 || n_out * n_in <= 64 * 1024;
+}
+bool use_gradient_kernel(Eigen::Index m) { return m <= 12; }
+
+}  // namespace
 
 template <typename Scalar>
 BasicNetwork<Scalar>::BasicNetwork(std::vector<std::size_t> sizes)
@@ -15,20 +28,20 @@ template <typename Scalar>
 BasicNetwork<Scalar>::BasicNetwork(std::vector<std::size_t> sizes, std::uint64_t seed)
     : parameters_(std::move(sizes)) {
   Rng rng(seed);
-  for (std::size_t l = 0; l < layers(); ++l) {
-    auto weights = parameters_.weights(l);
-    for (Eigen::Index j = 0; j < weights.rows(); ++j)
-      for (Eigen::Index k = 0; k < weights.cols(); ++k)
-        weights(j, k) = static_cast<Scalar>(rng.normal());
-    auto biases = parameters_.biases(l);
-    for (Eigen::Index j = 0; j < biases.size(); ++j) biases(j) = static_cast<Scalar>(rng.normal());
-  }
+  // Layer by layer: the weights row by row (their order in memory), then the biases.
+  for (Scalar& parameter : parameters_.flat()) parameter = static_cast<Scalar>(rng.normal());
 }
 
 template <typename Scalar>
-Workspace<Scalar> BasicNetwork<Scalar>::make_workspace(std::size_t capacity) const {
+Workspace<Scalar> BasicNetwork<Scalar>::make_workspace(std::size_t capacity, int threads) const {
   Workspace<Scalar> ws;
   ws.capacity = capacity;
+  // Threads meet at a barrier per layer and share cache lines at band edges: for a small batch
+  // of a small network that costs more than it saves (bench/kernels_bench Backprop/30/10/2 took
+  // 40 µs against 24 µs for one thread), so below a few MFLOP per batch one thread does it all.
+  double flops = 0;
+  for (std::size_t l = 0; l < layers(); ++l) flops += 2.0 * sizes()[l] * sizes()[l + 1];
+  ws.threads = flops * static_cast<double>(capacity) >= 8e6 ? std::max(1, threads) : 1;
   const auto n = static_cast<Eigen::Index>(capacity);
   ws.activations.resize(layers() + 1);
   ws.complements.resize(layers() + 1);
@@ -43,39 +56,58 @@ Workspace<Scalar> BasicNetwork<Scalar>::make_workspace(std::size_t capacity) con
 }
 
 template <typename Scalar>
-MatrixRef<Scalar> BasicNetwork<Scalar>::feedforward(ConstMatrixRef<Scalar> x,
-                                                    Workspace<Scalar>& ws) const {
-  return forward(x, ws, false);
+ConstMatrixRef<Scalar> BasicNetwork<Scalar>::layer_input(ConstMatrixRef<Scalar> x,
+                                                         const Workspace<Scalar>& ws,
+                                                         std::size_t l) const {
+  if (l == 0) return x;
+  return ws.activations[l].leftCols(x.cols());
 }
 
 template <typename Scalar>
-MatrixRef<Scalar> BasicNetwork<Scalar>::forward(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
-                                                bool keep_complements) const {
+void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
+                                          bool keep_complements, Team team) const {
   const Eigen::Index m = x.cols();
-  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
-  assert(m <= static_cast<Eigen::Index>(ws.capacity));
   for (std::size_t l = 0; l < layers(); ++l) {
-    // a_prev: sizes[l] x m, weights: sizes[l+1] x sizes[l], a: sizes[l+1] x m
-    auto a = ws.activations[l + 1].leftCols(m);
-    if (l == 0)
-      a.noalias() = parameters_.weights(l) * x;
-    else
-      a.noalias() = parameters_.weights(l) * ws.activations[l].leftCols(m);
-    a.colwise() += parameters_.biases(l);
+    // a_prev: sizes[l] x m, weights: sizes[l+1] x sizes[l], a: sizes[l+1] x m; this thread
+    // computes the rows [r0, r0 + rows) of a.
+    const ConstMatrixRef<Scalar> a_prev = layer_input(x, ws, l);
+    const auto weights = parameters_.weights(l);
+    const auto biases = parameters_.biases(l);
+    const auto [r0, rows] = team.of(weights.rows());
+    auto a = ws.activations[l + 1].leftCols(m).middleRows(r0, rows);
+    if (use_forward_kernel(weights.rows(), weights.cols(), m) &&
+        a_prev.outerStride() == a_prev.rows()) {
+      dense_forward(weights.data() + r0 * weights.cols(), biases.data() + r0, a_prev.data(),
+                    ws.activations[l + 1].data() + r0, static_cast<std::size_t>(rows),
+                    static_cast<std::size_t>(weights.cols()), static_cast<std::size_t>(m),
+                    static_cast<std::size_t>(weights.rows()));
+    } else {
+      a.noalias() = weights.middleRows(r0, rows) * a_prev;
+      a.colwise() += biases.segment(r0, rows);
+    }
     if (keep_complements) {
       // σ'(z) = σ(z)(1 − σ(z)). Computed as 1 − a in float, 1 − σ(z) is exactly 0 once z > 17
       // and a saturated neuron stops learning for good (float64, the seeds' precision, keeps
       // it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept exactly:
       // t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
-      auto complement = ws.complements[l + 1].leftCols(m);
+      auto complement = ws.complements[l + 1].leftCols(m).middleRows(r0, rows);
       const auto t = (-a.array()).exp().eval();
       a.array() = Scalar(1) / (Scalar(1) + t);
       complement.array() = (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
     } else {
       a.array() = sigmoid(a.array());
     }
+    team.barrier();
   }
-  return ws.activations[layers()].leftCols(m);
+}
+
+template <typename Scalar>
+MatrixRef<Scalar> BasicNetwork<Scalar>::feedforward(ConstMatrixRef<Scalar> x,
+                                                    Workspace<Scalar>& ws) const {
+  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
+  assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
+  run_team(ws.threads, [&](Team team) { forward_layers(x, ws, false, team); });
+  return ws.activations[layers()].leftCols(x.cols());
 }
 
 template <typename Scalar>
@@ -87,29 +119,49 @@ Matrix<Scalar> BasicNetwork<Scalar>::feedforward(ConstMatrixRef<Scalar> x) const
 template <typename Scalar>
 Scalar BasicNetwork<Scalar>::backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                                       Workspace<Scalar>& ws, Parameters<Scalar>& nabla) const {
+  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
+  assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
   const Eigen::Index m = x.cols();
   const std::size_t last = layers() - 1;
-  const auto output = forward(x, ws, true);
-  const Scalar cost = quadratic_cost<Scalar>(output, y);
-
-  // δ_L = (a_L − y) ⊙ σ'(z_L); then δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(z_l).
-  quadratic_output_delta<Scalar>(output, ws.complements[last + 1].leftCols(m), y,
-                                 ws.deltas[last].leftCols(m));
-  for (std::size_t l = last + 1; l-- > 0;) {
-    auto delta = ws.deltas[l].leftCols(m);
-    // ∇b_l = Σ_x δ_l, ∇W_l = Σ_x δ_l a_{l−1}ᵀ = δ_l · A_{l−1}ᵀ
-    nabla.biases(l).noalias() = delta.rowwise().sum();
-    if (l == 0) {
-      nabla.weights(l).noalias() = delta * x.transpose();
-    } else {
-      const auto a_prev = ws.activations[l].leftCols(m);
-      nabla.weights(l).noalias() = delta * a_prev.transpose();
-      auto delta_prev = ws.deltas[l - 1].leftCols(m);
-      delta_prev.noalias() = parameters_.weights(l).transpose() * delta;
-      delta_prev.array() *= a_prev.array() * ws.complements[l].leftCols(m).array();
+  run_team(ws.threads, [&](Team team) {
+    forward_layers(x, ws, true, team);
+    // δ_L = (a_L − y) ⊙ σ'(z_L), by bands of output rows.
+    {
+      const auto [r0, rows] = team.of(static_cast<Eigen::Index>(output_size()));
+      quadratic_output_delta<Scalar>(ws.activations[last + 1].leftCols(m).middleRows(r0, rows),
+                                     ws.complements[last + 1].leftCols(m).middleRows(r0, rows),
+                                     y.middleRows(r0, rows),
+                                     ws.deltas[last].leftCols(m).middleRows(r0, rows));
+      team.barrier();
     }
-  }
-  return cost;
+    for (std::size_t l = last + 1; l-- > 0;) {
+      const auto delta = ws.deltas[l].leftCols(m);
+      const ConstMatrixRef<Scalar> a_prev = layer_input(x, ws, l);
+      // ∇b_l = Σ_x δ_l, ∇W_l = Σ_x δ_l a_{l−1}ᵀ = δ_l · A_{l−1}ᵀ, by bands of rows of W_l.
+      auto nabla_w = nabla.weights(l);
+      auto nabla_b = nabla.biases(l);
+      const auto [r0, rows] = team.of(nabla_w.rows());
+      if (use_gradient_kernel(m) && a_prev.outerStride() == a_prev.rows()) {
+        weight_gradient(delta.data() + r0, a_prev.data(), nabla_w.data() + r0 * nabla_w.cols(),
+                        nabla_b.data() + r0, static_cast<std::size_t>(rows),
+                        static_cast<std::size_t>(nabla_w.cols()), static_cast<std::size_t>(m),
+                        static_cast<std::size_t>(nabla_w.rows()));
+      } else {
+        nabla_b.segment(r0, rows).noalias() = delta.middleRows(r0, rows).rowwise().sum();
+        nabla_w.middleRows(r0, rows).noalias() = delta.middleRows(r0, rows) * a_prev.transpose();
+      }
+      if (l > 0) {
+        // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ'(z_{l−1}), by bands of rows of δ_{l−1}.
+        const auto [k0, inputs] = team.of(nabla_w.cols());
+        auto delta_prev = ws.deltas[l - 1].leftCols(m).middleRows(k0, inputs);
+        delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
+        delta_prev.array() *= a_prev.middleRows(k0, inputs).array() *
+                              ws.complements[l].leftCols(m).middleRows(k0, inputs).array();
+      }
+      team.barrier();
+    }
+  });
+  return quadratic_cost<Scalar>(ws.activations[last + 1].leftCols(m), y);
 }
 
 template class BasicNetwork<float>;

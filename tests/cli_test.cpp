@@ -90,6 +90,7 @@ TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
       {"train --sizes 784,30,9", "the last size must be 10"},
       {"train --sizes 784,0,10", "every layer size must be 1"},
       {"train --digits 12", "12 is not a digit"},
+      {"train --threads -1", "--threads -1"},
       {"train --batch ten", "--batch"},
       {"train --bogus", "bogus"},
       {"eval", "--model"},

@@ -5,6 +5,7 @@
 
 #include "digitnet/evaluation.hpp"
 #include "digitnet/optimizer.hpp"
+#include "digitnet/random.hpp"
 
 namespace digitnet {
 namespace {
@@ -57,6 +58,36 @@ TEST(Sgd, SameSeedGivesBitIdenticalWeights) {
   sgd(c, training, options);
   EXPECT_TRUE(a.parameters().as_vector() == b.parameters().as_vector());
   EXPECT_FALSE(a.parameters().as_vector() == c.parameters().as_vector());
+}
+
+TEST(Sgd, LargeNetworksSplitRowsAmongThreadsWithTheSameResult) {
+  // [784, 800, 10] with batch 20 is large enough for two threads to share every layer by rows
+  // (make_workspace). Eigen blocks a band's product differently from the whole, so the results
+  // agree to float rounding (2e-6 here), not bit for bit.
+  Dataset data;
+  data.rows = data.cols = 28;
+  Rng rng(4);
+  for (int i = 0; i < 60 * 784; ++i)
+    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  for (int i = 0; i < 60; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  Network one({784, 800, 10}, 5), two({784, 800, 10}, 5);
+  ASSERT_EQ(two.make_workspace(20, 2).threads, 2);
+  TrainOptions options;
+  options.epochs = 1;
+  options.mini_batch_size = 20;
+  options.threads = 1;
+  sgd(one, data, options);
+  options.threads = 2;
+  sgd(two, data, options);
+  const float largest =
+      (one.parameters().as_vector() - two.parameters().as_vector()).cwiseAbs().maxCoeff();
+  EXPECT_LT(largest, 1e-5f);
+  EXPECT_TRUE(one.parameters().as_vector() != Network({784, 800, 10}, 5).parameters().as_vector());
+}
+
+TEST(Sgd, SmallNetworksRunOnOneThread) {
+  const Network net({784, 30, 10}, 1);
+  EXPECT_EQ(net.make_workspace(10, 2).threads, 1);
 }
 
 TEST(Sgd, WithoutTestDataReportsNoAccuracy) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/network.hpp"
@@ -19,6 +20,22 @@ std::array<float, digit_classes> outputs(const Network& net, std::span<const std
 int predict(const Network& net, std::span<const std::uint8_t> image);
 
 // How many images of `data` the network classifies correctly (argmax of the output == label).
-std::size_t evaluate(const Network& net, const Dataset& data);
+std::size_t evaluate(const Network& net, const Dataset& data, int threads = 1);
+
+// The same, with its scratch space kept between calls (the trainer evaluates every epoch).
+// Threads take contiguous ranges of images; each image's outputs do not depend on the thread
+// count. Uses the network's weights as they are at each call.
+class Evaluator {
+ public:
+  // threads: 0 for all cores.
+  Evaluator(const Network& net, int threads = 1);
+  std::size_t evaluate(const Dataset& data);
+
+ private:
+  static constexpr std::size_t batch = 256;  // images per product: their floats stay in L2
+  const Network& net_;
+  std::vector<Workspace<float>> workspaces_;  // one per thread
+  std::vector<Matrix<float>> inputs_;         // one per thread: image_size x batch
+};
 
 }  // namespace digitnet

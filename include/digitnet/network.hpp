@@ -14,6 +14,7 @@
 #include "digitnet/cost.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/parameters.hpp"
+#include "digitnet/team.hpp"
 
 namespace digitnet {
 
@@ -22,6 +23,7 @@ namespace digitnet {
 template <typename Scalar>
 struct Workspace {
   std::size_t capacity = 0;
+  int threads = 1;  // threads that share each batch's work, by bands of rows of every layer
   std::vector<Matrix<Scalar>> activations;  // activations[l+1]: sizes[l+1] x capacity (l = layer)
   std::vector<Matrix<Scalar>> complements;  // 1 − activations, kept by backprop for σ' (see .cpp)
   std::vector<Matrix<Scalar>> deltas;       // deltas[l]: sizes[l+1] x capacity
@@ -48,7 +50,8 @@ class BasicNetwork {
   Parameters<Scalar>& parameters() { return parameters_; }
   const Parameters<Scalar>& parameters() const { return parameters_; }
 
-  Workspace<Scalar> make_workspace(std::size_t capacity) const;
+  // Scratch space for batches of up to `capacity` examples, computed by `threads` threads.
+  Workspace<Scalar> make_workspace(std::size_t capacity, int threads = 1) const;
 
   // a ← σ(W·a + b) for each layer. x: input_size() x m, m <= ws.capacity.
   // Returns the output activations, output_size() x m, a view into ws valid until its next use.
@@ -63,9 +66,13 @@ class BasicNetwork {
                   Parameters<Scalar>& nabla) const;
 
  private:
-  // The forward pass; with `keep_complements` it also stores 1 − a for backprop.
-  MatrixRef<Scalar> forward(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
-                            bool keep_complements) const;
+  // The forward pass, this thread's bands of it; with `keep_complements` it also stores 1 − a
+  // for backprop.
+  void forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws, bool keep_complements,
+                      Team team) const;
+  // The input of layer l: x for the first, else the previous layer's activations.
+  ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,
+                                     std::size_t l) const;
 
   Parameters<Scalar> parameters_;
 };

@@ -2,7 +2,8 @@
 // (the same layout serves the gradients nabla_w, nabla_b and any optimiser state).
 //
 // Layout, layer l = 0 .. layers()-1 joins sizes[l] inputs to sizes[l+1] outputs:
-//   weights(l): sizes[l+1] x sizes[l], column-major (element (j, k) at k*sizes[l+1] + j)
+//   weights(l): sizes[l+1] x sizes[l], row-major (element (j, k) at j*sizes[l] + k, the order
+//               of network.py's weights[l][j][k] and of numpy's arrays)
 //   biases(l):  sizes[l+1]
 // stored as weights(0), biases(0), weights(1), biases(1), ...
 #pragma once
@@ -18,7 +19,7 @@ namespace digitnet {
 template <typename Scalar>
 class Parameters {
  public:
-  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
   Parameters() = default;

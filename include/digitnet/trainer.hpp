@@ -19,6 +19,7 @@ struct TrainOptions {
   std::size_t mini_batch_size = 10;
   float eta = 3.0f;
   std::uint64_t seed = 1;  // drives the shuffling (the network's weights come from its own seed)
+  int threads = 0;         // threads sharing each batch; 0: all cores
 };
 
 struct EpochResult {

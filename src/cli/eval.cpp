@@ -14,6 +14,7 @@ struct EvalArgs {
   std::string model;
   std::string split = "test";
   std::string data_dir;
+  int threads = 0;
 };
 
 void run(const EvalArgs& args) {
@@ -21,7 +22,7 @@ void run(const EvalArgs& args) {
   const MnistSplit data = load_data(args.data_dir);
   const Dataset& part = pick_split(data, args.split);
   check_model_fits(net, args.model, part);
-  const std::size_t correct = evaluate(net, part);
+  const std::size_t correct = evaluate(net, part, args.threads);
   std::printf("%s: %zu / %zu (%.2f%%)\n", args.split.c_str(), correct, part.size(),
               100.0 * static_cast<double>(correct) / static_cast<double>(part.size()));
 }
@@ -37,6 +38,9 @@ Command add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
   add_data_option(*cmd, args->data_dir);
+  cmd->add_option("--threads", args->threads, "Threads to use; 0 = all cores")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   return {cmd, [args] { run(*args); }};
 }
 

@@ -49,6 +49,9 @@ void validate(const TrainArgs& args) {
   if (!(args.options.eta > 0) || !std::isfinite(args.options.eta))
     throw UsageError("--eta " + (std::ostringstream() << args.options.eta).str() +
                      ": the learning rate must be a positive number (the seeds use 3.0)");
+  if (args.options.threads < 0 || args.options.threads > 1024)
+    throw UsageError("--threads " + std::to_string(args.options.threads) +
+                     ": give 0 (all cores) or a number of threads from 1 to 1024");
   for (int digit : args.digits)
     if (digit < 0 || digit > 9)
       throw UsageError("--digits: " + std::to_string(digit) + " is not a digit 0-9");
@@ -121,6 +124,9 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--eta", args->options.eta, "Learning rate")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed for the initial weights and the shuffling")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->options.threads,
+                  "Threads to use; 0 = all cores (small networks use one: it is faster)")
       ->capture_default_str();
   add_data_option(*cmd, args->data_dir);
   cmd->add_option("--save", args->save, "Write the trained network to this model file");

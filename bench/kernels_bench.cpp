@@ -1,0 +1,125 @@
+// Micro-benchmarks of the hot kernels at the sizes of bench/compare's work:
+// (a) [784,30,10] batch 10, (b) [784,800,10] batch 100, (c) evaluating 10,000 test images.
+// Run: ./build/release/bench/kernels_bench   (seconds; judge a change by these first)
+// Multi-threaded cases are timed in real time (--benchmark_filter=.../2 for those alone).
+#include <benchmark/benchmark.h>
+
+#include <numeric>
+
+#include "digitnet/batch.hpp"
+#include "digitnet/evaluation.hpp"
+#include "digitnet/kernels.hpp"
+#include "digitnet/network.hpp"
+#include "digitnet/optimizer.hpp"
+#include "digitnet/random.hpp"
+
+namespace {
+
+using namespace digitnet;
+
+struct Setup {
+  Setup(std::size_t hidden, std::size_t batch, int threads)
+      : net({784, hidden, 10}, 1), nabla(net.sizes()) {
+    ws = net.make_workspace(batch, threads);
+    Rng rng(2);
+    x = Matrix<float>(784, static_cast<Eigen::Index>(batch));
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
+    y = Matrix<float>::Zero(10, static_cast<Eigen::Index>(batch));
+    for (Eigen::Index j = 0; j < y.cols(); ++j) y(j % 10, j) = 1;
+  }
+  double flops_per_example() const {  // forward 2·n_in·n_out per layer, backward twice that (∇W, δ)
+    double f = 0;
+    for (std::size_t l = 0; l + 1 < net.sizes().size(); ++l)
+      f += 2.0 * net.sizes()[l] * net.sizes()[l + 1];
+    return f;
+  }
+  Network net;
+  Parameters<float> nabla;
+  Workspace<float> ws;
+  Matrix<float> x, y;
+};
+
+void Forward(benchmark::State& state) {
+  Setup s(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+          static_cast<int>(state.range(2)));
+  for (auto _ : state) benchmark::DoNotOptimize(s.net.feedforward(s.x, s.ws).data());
+  state.counters["GFLOP/s"] = benchmark::Counter(s.flops_per_example() * state.range(1),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void Backprop(benchmark::State& state) {
+  Setup s(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+          static_cast<int>(state.range(2)));
+  for (auto _ : state) benchmark::DoNotOptimize(s.net.backprop(s.x, s.y, s.ws, s.nabla));
+  state.counters["GFLOP/s"] = benchmark::Counter(3 * s.flops_per_example() * state.range(1),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void Update(benchmark::State& state) {
+  Setup s(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+          static_cast<int>(state.range(2)));
+  for (auto _ : state) {
+    sgd_update(s.net.parameters(), s.nabla, 3.0f, static_cast<std::size_t>(state.range(1)),
+               static_cast<int>(state.range(2)));
+    benchmark::ClobberMemory();
+  }
+}
+
+// The forward kernel alone: the first layer of evaluation (30 x 784 weights, 256 images).
+void DenseForwardKernel(benchmark::State& state) {
+  const std::size_t n_out = 30, n_in = 784, m = 256;
+  std::vector<float> w(n_out * n_in, 0.01f), b(n_out, 0.1f), a(n_in * m, 0.5f), z(n_out * m);
+  for (auto _ : state) {
+    dense_forward(w.data(), b.data(), a.data(), z.data(), n_out, n_in, m, n_out);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * n_out * n_in * m, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(DenseForwardKernel);
+
+void FillInputs(benchmark::State& state) {
+  Dataset data;
+  data.rows = data.cols = 28;
+  data.pixels.resize(1000 * 784, 128);
+  data.labels.resize(1000, 3);
+  std::vector<std::uint32_t> indices(static_cast<std::size_t>(state.range(0)));
+  std::iota(indices.begin(), indices.end(), 0u);
+  Matrix<float> x(784, state.range(0));
+  for (auto _ : state) {
+    fill_inputs<float>(data, indices, x);
+    benchmark::ClobberMemory();
+  }
+}
+
+void Evaluate10k(benchmark::State& state) {
+  Dataset data;
+  data.rows = data.cols = 28;
+  Rng rng(3);
+  data.pixels.resize(10000 * 784);
+  for (auto& p : data.pixels) p = static_cast<std::uint8_t>(rng.below(256));
+  data.labels.resize(10000, 1);
+  const Network net({784, 30, 10}, 1);
+  Evaluator evaluator(net, static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(evaluator.evaluate(data));
+}
+
+// Arguments: hidden neurons, batch size, threads.
+BENCHMARK(Forward)
+    ->UseRealTime()
+    ->ArgsProduct({{30}, {10}, {1, 2}})
+    ->ArgsProduct({{800}, {100}, {1, 2}});
+BENCHMARK(Backprop)
+    ->UseRealTime()
+    ->ArgsProduct({{30}, {10}, {1, 2}})
+    ->ArgsProduct({{800}, {100}, {1, 2}});
+BENCHMARK(Update)
+    ->UseRealTime()
+    ->ArgsProduct({{30}, {10}, {1, 2}})
+    ->ArgsProduct({{800}, {100}, {1, 2}});
+BENCHMARK(FillInputs)->Arg(10)->Arg(100);
+BENCHMARK(Evaluate10k)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,73 @@
+"""The seeds' network in PyTorch on the CPU, as a user would write it: the same model (sigmoid
+layers), cost (quadratic, ½‖a − y‖² summed over the batch, divided by the batch size) and update
+rule (plain SGD with learning rate eta, i.e. W ← W − (eta/m)·Σ∇W), float32, batched, with
+N(0, 1) initial weights and biases as the seeds draw them.
+
+Prints one JSON object per epoch: {"epoch", "seconds" (training only), "correct", "total",
+"eval_seconds"}.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+import mnist_idx
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", default="data/mnist")
+    parser.add_argument("--sizes", default="784,30,10")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--eta", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--train-size", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+
+    images, labels, test_images, test_labels = mnist_idx.load(args.data)
+    if args.train_size:
+        images, labels = images[:args.train_size], labels[:args.train_size]
+    x_train = torch.from_numpy(images.astype(np.float32) / 255.0)
+    y_train = torch.nn.functional.one_hot(torch.from_numpy(labels.astype(np.int64)), 10).float()
+    x_test = torch.from_numpy(test_images.astype(np.float32) / 255.0)
+    y_test = torch.from_numpy(test_labels.astype(np.int64))
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        linear = torch.nn.Linear(n_in, n_out)
+        with torch.no_grad():
+            linear.weight.normal_(0.0, 1.0)
+            linear.bias.normal_(0.0, 1.0)
+        layers += [linear, torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.eta)
+
+    n = x_train.shape[0]
+    for epoch in range(args.epochs):
+        start = time.perf_counter()
+        order = torch.randperm(n)
+        for k in range(0, n, args.batch):
+            index = order[k:k + args.batch]
+            x, y = x_train[index], y_train[index]
+            optimizer.zero_grad(set_to_none=True)
+            loss = 0.5 * ((model(x) - y) ** 2).sum() / x.shape[0]
+            loss.backward()
+            optimizer.step()
+        seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        with torch.no_grad():
+            correct = int((model(x_test).argmax(dim=1) == y_test).sum())
+        eval_seconds = time.perf_counter() - start
+        print(json.dumps({"epoch": epoch, "seconds": seconds, "correct": correct,
+                          "total": int(x_test.shape[0]), "eval_seconds": eval_seconds}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

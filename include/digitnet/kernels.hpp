@@ -1,0 +1,34 @@
+// The two products that dominate training with small mini-batches, as free functions over
+// contiguous memory. Eigen's general GEMM packs both operands on every call, which costs more
+// than the arithmetic when a batch has 10 examples (bench/kernels_bench: Backprop/30/10); these
+// register-blocked kernels skip the packing. Each has its plain reference beside it
+// (`*_reference`), the test oracle in tests/kernels_test.cpp.
+//
+// Layouts: w is row-major n_out x n_in (w[j*n_in + k], as network.py's weights[j][k]); a, z and
+// delta are column-major with one example per column (a[c*n_in + k], z[c*n_out + j]).
+#pragma once
+
+#include <cstddef>
+
+namespace digitnet {
+
+// z = w·a + b. a: n_in x m, z: n_out x m with column stride ldz >= n_out (so that a thread can
+// compute a band of rows of a taller z), b: n_out.
+template <typename Scalar>
+void dense_forward(const Scalar* w, const Scalar* b, const Scalar* a, Scalar* z, std::size_t n_out,
+                   std::size_t n_in, std::size_t m, std::size_t ldz);
+template <typename Scalar>
+void dense_forward_reference(const Scalar* w, const Scalar* b, const Scalar* a, Scalar* z,
+                             std::size_t n_out, std::size_t n_in, std::size_t m, std::size_t ldz);
+
+// nabla_w = delta·aᵀ (row-major n_out x n_in), nabla_b = Σ_c delta(:, c). delta: n_out x m with
+// column stride ldd >= n_out.
+template <typename Scalar>
+void weight_gradient(const Scalar* delta, const Scalar* a, Scalar* nabla_w, Scalar* nabla_b,
+                     std::size_t n_out, std::size_t n_in, std::size_t m, std::size_t ldd);
+template <typename Scalar>
+void weight_gradient_reference(const Scalar* delta, const Scalar* a, Scalar* nabla_w,
+                               Scalar* nabla_b, std::size_t n_out, std::size_t n_in, std::size_t m,
+                               std::size_t ldd);
+
+}  // namespace digitnet
