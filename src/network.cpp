@@ -117,51 +117,80 @@ Matrix<Scalar> BasicNetwork<Scalar>::feedforward(ConstMatrixRef<Scalar> x) const
 }
 
 template <typename Scalar>
+void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
+                                    Workspace<Scalar>& ws, Team team, Parameters<Scalar>& target,
+                                    Scalar alpha, bool accumulate) const {
+  const Eigen::Index m = x.cols();
+  const std::size_t last = layers() - 1;
+  // δ_L = (a_L − y) ⊙ σ'(z_L), by bands of output rows.
+  {
+    const auto [r0, rows] = team.of(static_cast<Eigen::Index>(output_size()));
+    quadratic_output_delta<Scalar>(ws.activations[last + 1].leftCols(m).middleRows(r0, rows),
+                                   ws.complements[last + 1].leftCols(m).middleRows(r0, rows),
+                                   y.middleRows(r0, rows),
+                                   ws.deltas[last].leftCols(m).middleRows(r0, rows));
+    team.barrier();
+  }
+  for (std::size_t l = last + 1; l-- > 0;) {
+    const auto delta = ws.deltas[l].leftCols(m);
+    const ConstMatrixRef<Scalar> a_prev = layer_input(x, ws, l);
+    if (l > 0) {
+      // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ'(z_{l−1}), by bands of rows of δ_{l−1}.
+      const auto [k0, inputs] = team.of(static_cast<Eigen::Index>(sizes()[l]));
+      auto delta_prev = ws.deltas[l - 1].leftCols(m).middleRows(k0, inputs);
+      delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
+      delta_prev.array() *= a_prev.middleRows(k0, inputs).array() *
+                            ws.complements[l].leftCols(m).middleRows(k0, inputs).array();
+    }
+    // When the target is the weights themselves, every thread must have read W_l first.
+    if (accumulate) team.barrier();
+    // target_w (+)= alpha·δ_l·A_{l−1}ᵀ, target_b (+)= alpha·Σ_x δ_l, by bands of rows of W_l.
+    auto target_w = target.weights(l);
+    auto target_b = target.biases(l);
+    const auto [r0, rows] = team.of(target_w.rows());
+    if (use_gradient_kernel(m) && a_prev.outerStride() == a_prev.rows()) {
+      weight_gradient(delta.data() + r0, a_prev.data(), target_w.data() + r0 * target_w.cols(),
+                      target_b.data() + r0, static_cast<std::size_t>(rows),
+                      static_cast<std::size_t>(target_w.cols()), static_cast<std::size_t>(m),
+                      static_cast<std::size_t>(target_w.rows()), alpha, accumulate);
+    } else {
+      auto w = target_w.middleRows(r0, rows);
+      auto b = target_b.segment(r0, rows);
+      if (!accumulate) {
+        w.setZero();
+        b.setZero();
+      }
+      b.noalias() += alpha * delta.middleRows(r0, rows).rowwise().sum();
+      w.noalias() += alpha * (delta.middleRows(r0, rows) * a_prev.transpose());
+    }
+    team.barrier();
+  }
+}
+
+template <typename Scalar>
 Scalar BasicNetwork<Scalar>::backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                                       Workspace<Scalar>& ws, Parameters<Scalar>& nabla) const {
   assert(x.rows() == static_cast<Eigen::Index>(input_size()));
   assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
-  const Eigen::Index m = x.cols();
-  const std::size_t last = layers() - 1;
   run_team(ws.threads, [&](Team team) {
     forward_layers(x, ws, true, team);
-    // δ_L = (a_L − y) ⊙ σ'(z_L), by bands of output rows.
-    {
-      const auto [r0, rows] = team.of(static_cast<Eigen::Index>(output_size()));
-      quadratic_output_delta<Scalar>(ws.activations[last + 1].leftCols(m).middleRows(r0, rows),
-                                     ws.complements[last + 1].leftCols(m).middleRows(r0, rows),
-                                     y.middleRows(r0, rows),
-                                     ws.deltas[last].leftCols(m).middleRows(r0, rows));
-      team.barrier();
-    }
-    for (std::size_t l = last + 1; l-- > 0;) {
-      const auto delta = ws.deltas[l].leftCols(m);
-      const ConstMatrixRef<Scalar> a_prev = layer_input(x, ws, l);
-      // ∇b_l = Σ_x δ_l, ∇W_l = Σ_x δ_l a_{l−1}ᵀ = δ_l · A_{l−1}ᵀ, by bands of rows of W_l.
-      auto nabla_w = nabla.weights(l);
-      auto nabla_b = nabla.biases(l);
-      const auto [r0, rows] = team.of(nabla_w.rows());
-      if (use_gradient_kernel(m) && a_prev.outerStride() == a_prev.rows()) {
-        weight_gradient(delta.data() + r0, a_prev.data(), nabla_w.data() + r0 * nabla_w.cols(),
-                        nabla_b.data() + r0, static_cast<std::size_t>(rows),
-                        static_cast<std::size_t>(nabla_w.cols()), static_cast<std::size_t>(m),
-                        static_cast<std::size_t>(nabla_w.rows()));
-      } else {
-        nabla_b.segment(r0, rows).noalias() = delta.middleRows(r0, rows).rowwise().sum();
-        nabla_w.middleRows(r0, rows).noalias() = delta.middleRows(r0, rows) * a_prev.transpose();
-      }
-      if (l > 0) {
-        // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ'(z_{l−1}), by bands of rows of δ_{l−1}.
-        const auto [k0, inputs] = team.of(nabla_w.cols());
-        auto delta_prev = ws.deltas[l - 1].leftCols(m).middleRows(k0, inputs);
-        delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
-        delta_prev.array() *= a_prev.middleRows(k0, inputs).array() *
-                              ws.complements[l].leftCols(m).middleRows(k0, inputs).array();
-      }
-      team.barrier();
-    }
+    backward(x, y, ws, team, nabla, Scalar(1), false);
   });
-  return quadratic_cost<Scalar>(ws.activations[last + 1].leftCols(m), y);
+  return quadratic_cost<Scalar>(ws.activations[layers()].leftCols(x.cols()), y);
+}
+
+template <typename Scalar>
+Scalar BasicNetwork<Scalar>::sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
+                                      Workspace<Scalar>& ws, Scalar eta) {
+  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
+  assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
+  const Scalar alpha = -eta / static_cast<Scalar>(x.cols());
+  run_team(ws.threads, [&](Team team) {
+    forward_layers(x, ws, true, team);
+    backward(x, y, ws, team, parameters_, alpha, true);
+  });
+  // The cost of the forward pass, before the update (as backprop reports it).
+  return quadratic_cost<Scalar>(ws.activations[layers()].leftCols(x.cols()), y);
 }
 
 template class BasicNetwork<float>;

@@ -36,7 +36,6 @@ std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainO
   // instead was measured 2x slower: every step writes all the weights, so they would move
   // between the cores' caches on every batch.
   Workspace<float> ws = net.make_workspace(capacity, threads);
-  Parameters<float> nabla(net.sizes());
   Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), static_cast<Eigen::Index>(capacity));
   Matrix<float> y(static_cast<Eigen::Index>(net.output_size()),
                   static_cast<Eigen::Index>(capacity));
@@ -55,8 +54,7 @@ std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainO
       auto targets = y.leftCols(static_cast<Eigen::Index>(m));
       fill_inputs<float>(training, batch, inputs);
       fill_targets<float>(training, batch, targets);
-      cost += net.backprop(inputs, targets, ws, nabla);
-      sgd_update(net.parameters(), nabla, options.eta, m, ws.threads);
+      cost += net.sgd_step(inputs, targets, ws, options.eta);
     }
     EpochResult result;
     result.epoch = epoch;

@@ -167,6 +167,27 @@ TEST(SgdUpdate, BatchedEqualsThePerExampleDefinition) {
   EXPECT_GT(largest_float, 0.0);  // float really is a different computation
 }
 
+TEST(SgdStep, EqualsBackpropThenUpdate) {
+  // The fused step against the two-stage definition, for a small batch (kernel path, with
+  // zero inputs that the kernels skip) and a wide one (Eigen path), in double and on 2 threads.
+  for (const Eigen::Index m : {Eigen::Index{7}, Eigen::Index{40}}) {
+    NetworkD fused({20, 9, 4}, 3), staged({20, 9, 4}, 3);
+    Matrix<double> x = random_matrix<double>(20, m, 4);
+    x.topRows(8).setZero();  // whole zero slices of the input
+    const Matrix<double> y = random_matrix<double>(4, m, 5);
+    Workspace<double> ws = fused.make_workspace(static_cast<std::size_t>(m), 2);
+    Parameters<double> nabla(staged.sizes());
+    const double cost_fused = fused.sgd_step(x, y, ws, 3.0);
+    const double cost_staged = staged.backprop(x, y, ws, nabla);
+    sgd_update(staged.parameters(), nabla, 3.0, static_cast<std::size_t>(m));
+    EXPECT_NEAR(cost_fused, cost_staged, 1e-12);
+    const double largest =
+        (fused.parameters().as_vector() - staged.parameters().as_vector()).cwiseAbs().maxCoeff();
+    EXPECT_LT(largest, 1e-12) << "batch " << m;
+    EXPECT_FALSE(fused.parameters().as_vector() == NetworkD({20, 9, 4}, 3).parameters().as_vector());
+  }
+}
+
 TEST(SgdUpdate, OneStepOfA231NetworkMatchesHandComputation) {
   // [2,3,1], a batch of two examples, eta 3: every number below is the chain rule written out
   // for scalars.

@@ -65,11 +65,21 @@ class BasicNetwork {
   Scalar backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                   Parameters<Scalar>& nabla) const;
 
+  // One step of the seeds' mini-batch SGD: backprop of (x, y), with W ← W − (eta/m)·Σ∇W and
+  // b ← b − (eta/m)·Σ∇b applied to each layer as soon as the layer below has its δ (which needs
+  // the old weights). Equals backprop + sgd_update up to float rounding, without writing and
+  // reading back a gradient as large as the network. Returns Σ_x C_x before the step.
+  Scalar sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
+                  Scalar eta);
+
  private:
   // The forward pass, this thread's bands of it; with `keep_complements` it also stores 1 − a
   // for backprop.
   void forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws, bool keep_complements,
                       Team team) const;
+  // The backward pass, this thread's bands of it: target (+)= alpha·gradient, layer by layer.
+  void backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
+                Team team, Parameters<Scalar>& target, Scalar alpha, bool accumulate) const;
   // The input of layer l: x for the first, else the previous layer's activations.
   ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,
                                      std::size_t l) const;
