@@ -184,7 +184,8 @@ TEST(SgdStep, EqualsBackpropThenUpdate) {
     const double largest =
         (fused.parameters().as_vector() - staged.parameters().as_vector()).cwiseAbs().maxCoeff();
     EXPECT_LT(largest, 1e-12) << "batch " << m;
-    EXPECT_FALSE(fused.parameters().as_vector() == NetworkD({20, 9, 4}, 3).parameters().as_vector());
+    EXPECT_FALSE(fused.parameters().as_vector() ==
+                 NetworkD({20, 9, 4}, 3).parameters().as_vector());
   }
 }
 

@@ -24,7 +24,6 @@ void dense_forward_reference(const Scalar* w, const Scalar* b, const Scalar* a, 
 // nabla_w = alpha·delta·aᵀ (row-major n_out x n_in), nabla_b = alpha·Σ_c delta(:, c), added to
 // what nabla_w and nabla_b hold when `accumulate` (so that, given the weights themselves and
 // alpha = −eta/m, this is the SGD update). delta: n_out x m with column stride ldd >= n_out.
-// Input slices that are zero in every example are skipped: exact, and most of an MNIST image.
 template <typename Scalar>
 void weight_gradient(const Scalar* delta, const Scalar* a, Scalar* nabla_w, Scalar* nabla_b,
                      std::size_t n_out, std::size_t n_in, std::size_t m, std::size_t ldd,
