@@ -5,7 +5,6 @@ timing and the JSON output are added; the algorithm is the seeds', line for line
 Prints one JSON object per epoch: {"epoch", "seconds" (training only), "correct", "total",
 "eval_seconds"}.
 """
-import argparse
 import json
 import random
 import time
@@ -99,20 +98,10 @@ def vectorized_result(j):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", default="data/mnist")
-    parser.add_argument("--sizes", default="784,30,10")
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=10)
-    parser.add_argument("--eta", type=float, default=3.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--train-size", type=int, default=0)
-    args = parser.parse_args()
+    args = mnist_idx.parse_args(__doc__)
     random.seed(args.seed)
     np.random.seed(args.seed)
-    images, labels, test_images, test_labels = mnist_idx.load(args.data)
-    if args.train_size:
-        images, labels = images[:args.train_size], labels[:args.train_size]
+    images, labels, test_images, test_labels = mnist_idx.load_training(args)
     # The seeds' loader: 784x1 float64 columns, training labels one-hot, test labels digits.
     training_data = [(np.reshape(x, (784, 1)) / 255.0, vectorized_result(y)) for x, y in zip(images, labels)]
     test_data = [(np.reshape(x, (784, 1)) / 255.0, int(y)) for x, y in zip(test_images, test_labels)]

@@ -6,7 +6,6 @@ N(0, 1) initial weights and biases as the seeds draw them.
 Prints one JSON object per epoch: {"epoch", "seconds" (training only), "correct", "total",
 "eval_seconds"}.
 """
-import argparse
 import json
 import time
 
@@ -17,22 +16,11 @@ import mnist_idx
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", default="data/mnist")
-    parser.add_argument("--sizes", default="784,30,10")
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=10)
-    parser.add_argument("--eta", type=float, default=3.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--train-size", type=int, default=0)
-    args = parser.parse_args()
+    args = mnist_idx.parse_args(__doc__, threads=True)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
-    images, labels, test_images, test_labels = mnist_idx.load(args.data)
-    if args.train_size:
-        images, labels = images[:args.train_size], labels[:args.train_size]
+    images, labels, test_images, test_labels = mnist_idx.load_training(args)
     x_train = torch.from_numpy(images.astype(np.float32) / 255.0)
     y_train = torch.nn.functional.one_hot(torch.from_numpy(labels.astype(np.int64)), 10).float()
     x_test = torch.from_numpy(test_images.astype(np.float32) / 255.0)
