@@ -10,9 +10,12 @@
 namespace digitnet {
 namespace {
 
-// Which products go to the register-blocked kernels of kernels.hpp rather than Eigen's GEMM.
-// Eigen wins once the batch is wide enough to amortise its packing (bench/kernels_bench, see
-// docs/benchmarks.md); the kernels also hold the weights in cache only while they are small.
+// Which products go to the register-blocked kernels of kernels.hpp rather than Eigen's GEMM:
+// narrow batches, where Eigen's packing costs more than the arithmetic (Backprop/30/10 in
+// bench/kernels_bench: 40 µs with Eigen, about 20 µs with the kernels), and small weight
+// matrices, which stay in cache (evaluation). Wide batches of large layers go to Eigen, whose
+// cache blocking the kernels lack. The thresholds are judgement, checked only at the sizes of
+// bench/compare, not tuned.
 bool use_forward_kernel(Eigen::Index n_out, Eigen::Index n_in, Eigen::Index m) {
   return m <= 16 || n_out * n_in <= 64 * 1024;
 }

@@ -9,7 +9,6 @@
 
 #include "digitnet/batch.hpp"
 #include "digitnet/evaluation.hpp"
-#include "digitnet/optimizer.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/team.hpp"
 

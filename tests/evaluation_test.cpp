@@ -18,7 +18,8 @@ const Dataset& test_images() {
 std::size_t dense_count(const Network& net, const Dataset& data) {
   std::vector<std::uint32_t> all(data.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-  Matrix<float> x(static_cast<Eigen::Index>(data.image_size()), static_cast<Eigen::Index>(data.size()));
+  Matrix<float> x(static_cast<Eigen::Index>(data.image_size()),
+                  static_cast<Eigen::Index>(data.size()));
   fill_inputs<float>(data, all, x);
   const Matrix<float> a = net.feedforward(x);
   std::size_t correct = 0;
@@ -31,7 +32,8 @@ std::size_t dense_count(const Network& net, const Dataset& data) {
 }
 
 TEST(Evaluator, AgreesWithTheDenseForwardPass) {
-  for (const auto& sizes : {std::vector<std::size_t>{784, 30, 10}, std::vector<std::size_t>{784, 13, 7, 10}}) {
+  for (const auto& sizes :
+       {std::vector<std::size_t>{784, 30, 10}, std::vector<std::size_t>{784, 13, 7, 10}}) {
     const Network net(sizes, 2);
     const std::size_t expected = dense_count(net, test_images());
     EXPECT_EQ(Evaluator(net, 1).evaluate(test_images()), expected);
