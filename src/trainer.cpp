@@ -49,6 +49,10 @@ std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainO
     for (std::size_t first = 0; first < n; first += capacity) {
       const std::size_t m = std::min(capacity, n - first);
       const std::span<const std::uint32_t> batch(order.data() + first, m);
+      // The next batch's images are scattered over 47 MB: start fetching them now.
+      for (std::size_t i = first + m; i < std::min(n, first + m + capacity); ++i)
+        for (std::size_t offset = 0; offset < training.image_size(); offset += 64)
+          __builtin_prefetch(training.image(order[i]).data() + offset);
       auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
       auto targets = y.leftCols(static_cast<Eigen::Index>(m));
       fill_inputs<float>(training, batch, inputs);
