@@ -45,6 +45,7 @@ std::size_t Evaluator::evaluate(const Dataset& data) {
     auto& ws = workspaces_[static_cast<std::size_t>(team.thread)];
     auto& x = inputs_[static_cast<std::size_t>(team.thread)];
     std::uint32_t indices[batch];
+    std::size_t hits = 0;  // counted locally: neighbouring threads' counters share a cache line
     for (Eigen::Index first = first_image; first < first_image + count;
          first += static_cast<Eigen::Index>(batch)) {
       const auto m =
@@ -57,10 +58,10 @@ std::size_t Evaluator::evaluate(const Dataset& data) {
       for (Eigen::Index j = 0; j < m; ++j) {
         Eigen::Index digit = 0;
         a.col(j).maxCoeff(&digit);
-        correct[static_cast<std::size_t>(team.thread)] +=
-            static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
+        hits += static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
       }
     }
+    correct[static_cast<std::size_t>(team.thread)] = hits;
   });
   std::size_t total = 0;
   for (std::size_t c : correct) total += c;
