@@ -134,20 +134,27 @@ Network parse_model(const std::vector<std::uint8_t>& bytes, const std::filesyste
                      " parameters");
     sizes.push_back(size);
   }
+  Architecture arch;
+  arch.sizes = std::move(sizes);
+  const std::size_t activations_at = r.offset();
   for (std::uint32_t l = 0; l + 1 < count; ++l) {
     const std::size_t at = r.offset();
     const auto activation = r.value<std::uint8_t>("activations");
-    if (activation != static_cast<std::uint8_t>(Activation::sigmoid))
+    if (!is_activation_id(activation))
       r.fail(at,
              "unknown activation id " + std::to_string(activation) + " for layer " +
                  std::to_string(l + 1),
              "the file is damaged, or was written by a newer digitnet");
+    arch.activations.push_back(static_cast<Activation>(activation));
   }
   const std::size_t cost_at = r.offset();
   const auto cost = r.value<std::uint8_t>("cost");
-  if (cost != static_cast<std::uint8_t>(Cost::quadratic))
+  if (!is_cost_id(cost))
     r.fail(cost_at, "unknown cost id " + std::to_string(cost),
            "the file is damaged, or was written by a newer digitnet");
+  arch.cost = static_cast<Cost>(cost);
+  if (const std::string problem = architecture_problem(arch); !problem.empty())
+    r.fail(activations_at, "impossible network: " + problem, damaged_hint);
   const std::size_t parameters_at = r.offset();
   const auto parameter_count = r.value<std::uint64_t>("parameter count");
   if (parameter_count != expected_parameters)
@@ -168,7 +175,7 @@ Network parse_model(const std::vector<std::uint8_t>& bytes, const std::filesyste
                " unexpected bytes after the end of the model",
            damaged_hint);
 
-  Network net(std::move(sizes));
+  Network net(std::move(arch));
   auto parameters = net.parameters().flat();
   r.read(parameters.data(), parameters.size_bytes(), "parameters");
   const std::size_t checksum_at = r.offset();

@@ -21,19 +21,87 @@ bool use_forward_kernel(Eigen::Index n_out, Eigen::Index n_in, Eigen::Index m) {
 }
 bool use_gradient_kernel(Eigen::Index m) { return m <= 12; }
 
+// a ← f(a) in place for every activation but softmax; with `derivative`, also f'(z) there.
+template <typename A, typename D>
+void activate(Activation f, A&& a, D* derivative) {
+  using Scalar = typename std::remove_reference_t<A>::Scalar;
+  switch (f) {
+    case Activation::sigmoid:
+      if (derivative != nullptr) {
+        // σ'(z) = σ(z)(1 − σ(z)). Computed as 1 − a in float, 1 − σ(z) is exactly 0 once
+        // z > 17 and a saturated neuron stops learning for good (float64, the seeds' precision,
+        // keeps it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept
+        // exactly: t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
+        const auto t = (-a.array()).exp().eval();
+        a.array() = Scalar(1) / (Scalar(1) + t);
+        derivative->array() =
+            a.array() * (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
+      } else {
+        a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
+      }
+      break;
+    case Activation::tanh:
+      a.array() = a.array().tanh();
+      if (derivative != nullptr)
+        derivative->array() = (Scalar(1) - a.array()) * (Scalar(1) + a.array());
+      break;
+    case Activation::relu:
+      if (derivative != nullptr)
+        derivative->array() = (a.array() > Scalar(0)).template cast<Scalar>();
+      a.array() = a.array().max(Scalar(0));
+      break;
+    case Activation::identity:
+      if (derivative != nullptr) derivative->setOnes();
+      break;
+    case Activation::softmax:
+      assert(false && "softmax is applied to whole columns");
+      break;
+  }
+}
+
+// Each column of a ← softmax(column), shifted by its maximum so that e^z cannot overflow.
+template <typename A>
+void softmax_columns(A&& a) {
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    auto column = a.col(j);
+    column.array() = (column.array() - column.maxCoeff()).exp();
+    column /= column.sum();
+  }
+}
+
 }  // namespace
 
 template <typename Scalar>
+BasicNetwork<Scalar>::BasicNetwork(Architecture arch)
+    : parameters_(std::move(arch.sizes)),
+      activations_(std::move(arch.activations)),
+      cost_(arch.cost) {
+  assert(architecture_problem(architecture()).empty());
+}
+
+template <typename Scalar>
+BasicNetwork<Scalar>::BasicNetwork(Architecture arch, std::uint64_t seed, Init init)
+    : BasicNetwork(std::move(arch)) {
+  Rng rng(seed);
+  // Layer by layer: the weights row by row (their order in memory), then the biases.
+  for (std::size_t l = 0; l < layers(); ++l) {
+    const auto n_in = static_cast<double>(sizes()[l]);
+    const auto n_out = static_cast<double>(sizes()[l + 1]);
+    const double w_scale = weight_stddev(init, n_in, n_out);
+    const double b_scale = bias_stddev(init);
+    for (Scalar& w : parameters_.weights(l).reshaped())
+      w = static_cast<Scalar>(w_scale * rng.normal());
+    for (Scalar& b : parameters_.biases(l)) b = static_cast<Scalar>(b_scale * rng.normal());
+  }
+}
+
+template <typename Scalar>
 BasicNetwork<Scalar>::BasicNetwork(std::vector<std::size_t> sizes)
-    : parameters_(std::move(sizes)) {}
+    : BasicNetwork(Architecture::seeds(std::move(sizes))) {}
 
 template <typename Scalar>
 BasicNetwork<Scalar>::BasicNetwork(std::vector<std::size_t> sizes, std::uint64_t seed)
-    : parameters_(std::move(sizes)) {
-  Rng rng(seed);
-  // Layer by layer: the weights row by row (their order in memory), then the biases.
-  for (Scalar& parameter : parameters_.flat()) parameter = static_cast<Scalar>(rng.normal());
-}
+    : BasicNetwork(Architecture::seeds(std::move(sizes)), seed) {}
 
 template <typename Scalar>
 Workspace<Scalar> BasicNetwork<Scalar>::make_workspace(std::size_t capacity, int threads) const {
@@ -47,12 +115,13 @@ Workspace<Scalar> BasicNetwork<Scalar>::make_workspace(std::size_t capacity, int
   ws.threads = flops * static_cast<double>(capacity) >= 8e6 ? std::max(1, threads) : 1;
   const auto n = static_cast<Eigen::Index>(capacity);
   ws.activations.resize(layers() + 1);
-  ws.complements.resize(layers() + 1);
+  ws.derivatives.resize(layers() + 1);
   ws.deltas.resize(layers());
+  ws.masks.resize(layers());
   for (std::size_t l = 0; l < layers(); ++l) {
     const auto rows = static_cast<Eigen::Index>(sizes()[l + 1]);
     ws.activations[l + 1].resize(rows, n);
-    ws.complements[l + 1].resize(rows, n);
+    ws.derivatives[l + 1].resize(rows, n);
     ws.deltas[l].resize(rows, n);
   }
   return ws;
@@ -68,7 +137,7 @@ ConstMatrixRef<Scalar> BasicNetwork<Scalar>::layer_input(ConstMatrixRef<Scalar> 
 
 template <typename Scalar>
 void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
-                                          bool keep_complements, Team team) const {
+                                          bool training, Team team) const {
   const Eigen::Index m = x.cols();
   for (std::size_t l = 0; l < layers(); ++l) {
     // a_prev: sizes[l] x m, weights: sizes[l+1] x sizes[l], a: sizes[l+1] x m; this thread
@@ -88,17 +157,20 @@ void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Sc
       a.noalias() = weights.middleRows(r0, rows) * a_prev;
       a.colwise() += biases.segment(r0, rows);
     }
-    if (keep_complements) {
-      // σ'(z) = σ(z)(1 − σ(z)). Computed as 1 − a in float, 1 − σ(z) is exactly 0 once z > 17
-      // and a saturated neuron stops learning for good (float64, the seeds' precision, keeps
-      // it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept exactly:
-      // t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
-      auto complement = ws.complements[l + 1].leftCols(m).middleRows(r0, rows);
-      const auto t = (-a.array()).exp().eval();
-      a.array() = Scalar(1) / (Scalar(1) + t);
-      complement.array() = (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
+    if (activations_[l] == Activation::softmax) {
+      // Whole columns: one thread, after all have written their rows of z.
+      team.barrier();
+      if (team.thread == 0) softmax_columns(ws.activations[l + 1].leftCols(m));
+    } else if (training) {
+      auto derivative = ws.derivatives[l + 1].leftCols(m).middleRows(r0, rows);
+      activate(activations_[l], a, &derivative);
+      if (ws.dropout && l + 1 < layers()) {
+        const auto mask = ws.masks[l + 1].leftCols(m).middleRows(r0, rows);
+        a.array() *= mask.array();
+        derivative.array() *= mask.array();
+      }
     } else {
-      a.array() = sigmoid(a.array());
+      activate(activations_[l], a, static_cast<decltype(a)*>(nullptr));
     }
     team.barrier();
   }
@@ -122,28 +194,27 @@ Matrix<Scalar> BasicNetwork<Scalar>::feedforward(ConstMatrixRef<Scalar> x) const
 template <typename Scalar>
 void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                                     Workspace<Scalar>& ws, Team team, Parameters<Scalar>& target,
-                                    Scalar alpha, bool accumulate) const {
+                                    Scalar alpha, bool accumulate,
+                                    const Regularization* penalty, Scalar eta) const {
   const Eigen::Index m = x.cols();
   const std::size_t last = layers() - 1;
-  // δ_L = (a_L − y) ⊙ σ'(z_L), by bands of output rows.
+  // δ_L = ∂C/∂z_L, by bands of output rows.
   {
     const auto [r0, rows] = team.of(static_cast<Eigen::Index>(output_size()));
-    quadratic_output_delta<Scalar>(ws.activations[last + 1].leftCols(m).middleRows(r0, rows),
-                                   ws.complements[last + 1].leftCols(m).middleRows(r0, rows),
-                                   y.middleRows(r0, rows),
-                                   ws.deltas[last].leftCols(m).middleRows(r0, rows));
+    output_delta<Scalar>(cost_, ws.activations[last + 1].leftCols(m).middleRows(r0, rows),
+                         ws.derivatives[last + 1].leftCols(m).middleRows(r0, rows),
+                         y.middleRows(r0, rows), ws.deltas[last].leftCols(m).middleRows(r0, rows));
     team.barrier();
   }
   for (std::size_t l = last + 1; l-- > 0;) {
     const auto delta = ws.deltas[l].leftCols(m);
     const ConstMatrixRef<Scalar> a_prev = layer_input(x, ws, l);
     if (l > 0) {
-      // δ_{l−1} = (W_lᵀ δ_l) ⊙ σ'(z_{l−1}), by bands of rows of δ_{l−1}.
+      // δ_{l−1} = (W_lᵀ δ_l) ⊙ f'(z_{l−1}), by bands of rows of δ_{l−1}.
       const auto [k0, inputs] = team.of(static_cast<Eigen::Index>(sizes()[l]));
       auto delta_prev = ws.deltas[l - 1].leftCols(m).middleRows(k0, inputs);
       delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
-      delta_prev.array() *= a_prev.middleRows(k0, inputs).array() *
-                            ws.complements[l].leftCols(m).middleRows(k0, inputs).array();
+      delta_prev.array() *= ws.derivatives[l].leftCols(m).middleRows(k0, inputs).array();
     }
     // When the target is the weights themselves, every thread must have read W_l first.
     if (accumulate) team.barrier();
@@ -151,6 +222,7 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
     auto target_w = target.weights(l);
     auto target_b = target.biases(l);
     const auto [r0, rows] = team.of(target_w.rows());
+    if (penalty != nullptr) penalty->shrink(target_w.middleRows(r0, rows), eta);
     if (use_gradient_kernel(m) && a_prev.outerStride() == a_prev.rows()) {
       weight_gradient(delta.data() + r0, a_prev.data(), target_w.data() + r0 * target_w.cols(),
                       target_b.data() + r0, static_cast<std::size_t>(rows),
@@ -179,21 +251,23 @@ Scalar BasicNetwork<Scalar>::backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<S
     forward_layers(x, ws, true, team);
     backward(x, y, ws, team, nabla, Scalar(1), false);
   });
-  return quadratic_cost<Scalar>(ws.activations[layers()].leftCols(x.cols()), y);
+  return total_cost<Scalar>(cost_, ws.activations[layers()].leftCols(x.cols()), y);
 }
 
 template <typename Scalar>
 Scalar BasicNetwork<Scalar>::sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
-                                      Workspace<Scalar>& ws, Scalar eta) {
+                                      Workspace<Scalar>& ws, Scalar eta,
+                                      const Regularization& penalty) {
   assert(x.rows() == static_cast<Eigen::Index>(input_size()));
   assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
   const Scalar alpha = -eta / static_cast<Scalar>(x.cols());
   run_team(ws.threads, [&](Team team) {
     forward_layers(x, ws, true, team);
-    backward(x, y, ws, team, parameters_, alpha, true);
+    backward(x, y, ws, team, parameters_, alpha, true, penalty.active() ? &penalty : nullptr,
+             eta);
   });
   // The cost of the forward pass, before the update (as backprop reports it).
-  return quadratic_cost<Scalar>(ws.activations[layers()].leftCols(x.cols()), y);
+  return total_cost<Scalar>(cost_, ws.activations[layers()].leftCols(x.cols()), y);
 }
 
 template class BasicNetwork<float>;

@@ -1,6 +1,7 @@
-// A fully connected feed-forward network, as the seeds' network.py defines it: sigmoid neurons,
-// the quadratic cost, backpropagation. Computed a whole mini-batch at a time (one example per
-// column), which equals the per-example definition up to float rounding.
+// A fully connected feed-forward network trained by backpropagation: by default the seeds'
+// network.py (sigmoid neurons, the quadratic cost), or any Architecture (per-layer activations,
+// softmax output, cross-entropy or log-likelihood cost). Computed a whole mini-batch at a time
+// (one example per column), which equals the per-example definition up to float rounding.
 //
 // Templated on the scalar: digitnet trains in float (Network); double (NetworkD) serves the
 // gradient checks. Both are compiled in network.cpp.
@@ -10,10 +11,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "digitnet/activation.hpp"
-#include "digitnet/cost.hpp"
+#include "digitnet/architecture.hpp"
+#include "digitnet/initialization.hpp"
 #include "digitnet/matrix.hpp"
 #include "digitnet/parameters.hpp"
+#include "digitnet/regularization.hpp"
 #include "digitnet/team.hpp"
 
 namespace digitnet {
@@ -25,27 +27,37 @@ struct Workspace {
   std::size_t capacity = 0;
   int threads = 1;  // threads that share each batch's work, by bands of rows of every layer
   std::vector<Matrix<Scalar>> activations;  // activations[l+1]: sizes[l+1] x capacity (l = layer)
-  std::vector<Matrix<Scalar>> complements;  // 1 − activations, kept by backprop for σ' (see .cpp)
+  std::vector<Matrix<Scalar>> derivatives;  // f'(z) of each layer, kept by backprop (see .cpp)
   std::vector<Matrix<Scalar>> deltas;       // deltas[l]: sizes[l+1] x capacity
+  // Dropout (training only): when `dropout` is set, backprop and sgd_step multiply the
+  // activations (and so f'(z)) of every hidden layer l+1 by masks[l+1] — entries 0 or 1/(1 − p),
+  // filled by the caller before each batch (see dropout.hpp). The output layer is never dropped.
+  bool dropout = false;
+  std::vector<Matrix<Scalar>> masks;
 };
 
 template <typename Scalar>
 class BasicNetwork {
  public:
-  // Requires: sizes.size() >= 2, every size >= 1 (callers validate user input first).
+  // Requires: architecture_problem(arch) is empty (callers validate user input first).
   // Ensures: every weight and bias is zero.
+  explicit BasicNetwork(Architecture arch);
+  // Every weight and bias drawn from Rng(seed), layer by layer, weights row by row (as numpy's
+  // randn fills a sizes[l+1] x sizes[l] array) then the biases: N(0, 1) scaled to `init`'s
+  // standard deviations. The seeds' initialisation is Init::standard_normal. The same seed gives
+  // the same network.
+  BasicNetwork(Architecture arch, std::uint64_t seed, Init init = Init::standard_normal);
+  // The seeds' network of these sizes (sigmoid, quadratic cost), zero or from N(0, 1).
   explicit BasicNetwork(std::vector<std::size_t> sizes);
-  // The seeds' initialisation: every weight and bias drawn from N(0, 1), layer by layer, weights
-  // row by row (as numpy's randn fills a sizes[l+1] x sizes[l] array) then the biases, from
-  // Rng(seed). The same seed gives the same network.
   BasicNetwork(std::vector<std::size_t> sizes, std::uint64_t seed);
 
   const std::vector<std::size_t>& sizes() const { return parameters_.sizes(); }
   std::size_t layers() const { return parameters_.layers(); }  // weight layers: sizes().size()-1
   std::size_t input_size() const { return sizes().front(); }
   std::size_t output_size() const { return sizes().back(); }
-  Activation activation(std::size_t /*layer*/) const { return Activation::sigmoid; }
-  Cost cost() const { return Cost::quadratic; }
+  Activation activation(std::size_t layer) const { return activations_[layer]; }
+  Cost cost() const { return cost_; }
+  Architecture architecture() const { return {sizes(), activations_, cost_}; }
 
   Parameters<Scalar>& parameters() { return parameters_; }
   const Parameters<Scalar>& parameters() const { return parameters_; }
@@ -53,7 +65,7 @@ class BasicNetwork {
   // Scratch space for batches of up to `capacity` examples, computed by `threads` threads.
   Workspace<Scalar> make_workspace(std::size_t capacity, int threads = 1) const;
 
-  // a ← σ(W·a + b) for each layer. x: input_size() x m, m <= ws.capacity.
+  // a ← f(W·a + b) for each layer. x: input_size() x m, m <= ws.capacity.
   // Returns the output activations, output_size() x m, a view into ws valid until its next use.
   MatrixRef<Scalar> feedforward(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws) const;
   // The same, allocating its own scratch space: for occasional use, not in loops.
@@ -61,30 +73,36 @@ class BasicNetwork {
 
   // Backpropagation over a batch. x: input_size() x m, y: output_size() x m (desired outputs).
   // Ensures: nabla holds Σ over the batch of ∂C_x/∂(weights, biases) (a sum, not a mean; nabla is
-  // overwritten), ws.activations hold the forward pass. Returns Σ_x C_x.
+  // overwritten; no weight penalty), ws.activations hold the forward pass. Returns Σ_x C_x.
   Scalar backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                   Parameters<Scalar>& nabla) const;
 
   // One step of the seeds' mini-batch SGD: backprop of (x, y), with W ← W − (eta/m)·Σ∇W and
   // b ← b − (eta/m)·Σ∇b applied to each layer as soon as the layer below has its δ (which needs
   // the old weights). Equals backprop + sgd_update up to float rounding, without writing and
-  // reading back a gradient as large as the network. Returns Σ_x C_x before the step.
+  // reading back a gradient as large as the network. A weight penalty shrinks each layer's
+  // weights just before its gradient is subtracted (regularization.hpp). Returns Σ_x C_x before
+  // the step, without the penalty.
   Scalar sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
-                  Scalar eta);
+                  Scalar eta, const Regularization& penalty = {});
 
  private:
-  // The forward pass, this thread's bands of it; with `keep_complements` it also stores 1 − a
-  // for backprop.
-  void forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws, bool keep_complements,
+  // The forward pass, this thread's bands of it; with `training` it also stores f'(z) for
+  // backprop and applies the dropout masks.
+  void forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws, bool training,
                       Team team) const;
-  // The backward pass, this thread's bands of it: target (+)= alpha·gradient, layer by layer.
+  // The backward pass, this thread's bands of it: target (+)= alpha·gradient, layer by layer;
+  // with a `penalty`, target's weights are shrunk by it (learning rate eta) before the addition.
   void backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
-                Team team, Parameters<Scalar>& target, Scalar alpha, bool accumulate) const;
+                Team team, Parameters<Scalar>& target, Scalar alpha, bool accumulate,
+                const Regularization* penalty = nullptr, Scalar eta = 0) const;
   // The input of layer l: x for the first, else the previous layer's activations.
   ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,
                                      std::size_t l) const;
 
   Parameters<Scalar> parameters_;
+  std::vector<Activation> activations_;
+  Cost cost_;
 };
 
 using Network = BasicNetwork<float>;
