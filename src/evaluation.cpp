@@ -34,18 +34,20 @@ Evaluator::Evaluator(const Network& net, int threads) : net_(net) {
     workspaces_.push_back(net.make_workspace(batch));
     inputs_.emplace_back(static_cast<Eigen::Index>(net.input_size()),
                          static_cast<Eigen::Index>(batch));
+    targets_.emplace_back(static_cast<Eigen::Index>(net.output_size()),
+                          static_cast<Eigen::Index>(batch));
   }
 }
 
-std::size_t Evaluator::evaluate(const Dataset& data) {
+Score Evaluator::score(const Dataset& data, bool with_cost) {
   assert(data.image_size() == net_.input_size());
-  std::vector<std::size_t> correct(workspaces_.size(), 0);
+  std::vector<Score> scores(workspaces_.size());
   run_team(static_cast<int>(workspaces_.size()), [&](Team team) {
     const auto [first_image, count] = team.of(static_cast<Eigen::Index>(data.size()));
     auto& ws = workspaces_[static_cast<std::size_t>(team.thread)];
     auto& x = inputs_[static_cast<std::size_t>(team.thread)];
     std::uint32_t indices[batch];
-    std::size_t hits = 0;  // counted locally: neighbouring threads' counters share a cache line
+    Score local;  // counted locally: neighbouring threads' counters share a cache line
     for (Eigen::Index first = first_image; first < first_image + count;
          first += static_cast<Eigen::Index>(batch)) {
       const auto m =
@@ -58,13 +60,23 @@ std::size_t Evaluator::evaluate(const Dataset& data) {
       for (Eigen::Index j = 0; j < m; ++j) {
         Eigen::Index digit = 0;
         a.col(j).maxCoeff(&digit);
-        hits += static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
+        local.correct +=
+            static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
+      }
+      if (with_cost) {
+        auto targets = targets_[static_cast<std::size_t>(team.thread)].leftCols(m);
+        fill_targets<float>(
+            data, std::span<const std::uint32_t>(indices, static_cast<std::size_t>(m)), targets);
+        local.cost += total_cost<float>(net_.cost(), a, targets);
       }
     }
-    correct[static_cast<std::size_t>(team.thread)] = hits;
+    scores[static_cast<std::size_t>(team.thread)] = local;
   });
-  std::size_t total = 0;
-  for (std::size_t c : correct) total += c;
+  Score total;
+  for (const Score& s : scores) {
+    total.correct += s.correct;
+    total.cost += s.cost;
+  }
   return total;
 }
 

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "digitnet/batch.hpp"
+#include "digitnet/dropout.hpp"
 #include "digitnet/evaluation.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/team.hpp"
@@ -16,18 +17,56 @@ namespace digitnet {
 namespace {
 
 constexpr std::uint64_t shuffle_stream = 1;  // Rng stream for shuffling, apart from initialisation
+constexpr std::uint64_t dropout_stream = 2;  // and for dropout masks
+
+// Per-layer norms of the mean gradient of the cost over the first `count` images of `data`.
+std::vector<double> gradient_norms(const Network& net, const Dataset& data, std::size_t count) {
+  count = std::min(count, data.size());
+  constexpr std::size_t batch = 100;
+  Workspace<float> ws = net.make_workspace(batch);
+  Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), batch);
+  Matrix<float> y(static_cast<Eigen::Index>(net.output_size()), batch);
+  Parameters<float> nabla(net.sizes()), sum(net.sizes());
+  std::vector<std::uint32_t> indices(batch);
+  for (std::size_t first = 0; first < count; first += batch) {
+    const std::size_t m = std::min(batch, count - first);
+    std::iota(indices.begin(), indices.begin() + static_cast<std::ptrdiff_t>(m),
+              static_cast<std::uint32_t>(first));
+    const std::span<const std::uint32_t> chosen(indices.data(), m);
+    auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
+    auto targets = y.leftCols(static_cast<Eigen::Index>(m));
+    fill_inputs<float>(data, chosen, inputs);
+    fill_targets<float>(data, chosen, targets);
+    net.backprop(inputs, targets, ws, nabla);
+    sum.as_vector() += nabla.as_vector();
+  }
+  std::vector<double> norms;
+  for (std::size_t l = 0; l < net.layers(); ++l)
+    norms.push_back(sum.weights(l).cast<double>().norm() / static_cast<double>(count));
+  return norms;
+}
 
 }  // namespace
 
-std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainOptions& options,
-                             const Dataset* test_data, const EpochCallback& on_epoch) {
+bool needs_validation(const TrainOptions& options) {
+  return options.keep_best || Schedule(options.schedule, options.eta, options.early_stopping)
+                                  .needs_validation();
+}
+
+TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
+                  const EvaluationData& data, const EpochCallback& on_epoch) {
   assert(!training.labels.empty() && options.mini_batch_size >= 1 && options.epochs >= 1);
   assert(training.image_size() == net.input_size());
+  assert(!needs_validation(options) || data.validation != nullptr);
   const std::size_t n = training.size();
   const std::size_t capacity = std::min(options.mini_batch_size, n);
   const int threads = options.threads > 0 ? options.threads : hardware_threads();
+  const Regularization penalty{options.regularization, options.lambda, static_cast<double>(n)};
+  // Plain SGD is fused into backprop (no gradient buffer); the others need the gradient.
+  const bool fused = options.optimizer.kind == OptimizerSettings::Kind::sgd;
 
   Rng rng(options.seed, shuffle_stream);
+  Rng dropout_rng(options.seed, dropout_stream);
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   // Threads split every layer's rows inside backprop when the network is large enough for it to
@@ -38,12 +77,17 @@ std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainO
   Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), static_cast<Eigen::Index>(capacity));
   Matrix<float> y(static_cast<Eigen::Index>(net.output_size()),
                   static_cast<Eigen::Index>(capacity));
-  std::optional<Evaluator> evaluator;
-  if (test_data != nullptr) evaluator.emplace(net, threads);
+  Optimizer optimizer(options.optimizer, net.sizes());
+  Parameters<float> gradient;
+  if (!fused) gradient = Parameters<float>(net.sizes());
+  Evaluator evaluator(net, threads);
+  Schedule schedule(options.schedule, options.eta, options.early_stopping);
+  Parameters<float> best;  // with keep_best: the weights of the best epoch
 
-  std::vector<EpochResult> results;
+  TrainReport report;
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
+    const auto eta = static_cast<float>(schedule.eta());
     rng.shuffle(std::span<std::uint32_t>(order));
     double cost = 0;
     for (std::size_t first = 0; first < n; first += capacity) {
@@ -57,21 +101,68 @@ std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainO
       auto targets = y.leftCols(static_cast<Eigen::Index>(m));
       fill_inputs<float>(training, batch, inputs);
       fill_targets<float>(training, batch, targets);
-      cost += net.sgd_step(inputs, targets, ws, options.eta);
+      if (options.dropout > 0) draw_dropout_masks(ws, options.dropout, m, dropout_rng);
+      if (fused) {
+        cost += net.sgd_step(inputs, targets, ws, eta, penalty);
+      } else {
+        cost += net.backprop(inputs, targets, ws, gradient);
+        gradient.as_vector() /= static_cast<float>(m);
+        for (std::size_t l = 0; l < net.layers(); ++l)
+          penalty.add_gradient(net.parameters().weights(l), gradient.weights(l));
+        optimizer.step(net.parameters(), gradient, eta);
+      }
     }
     EpochResult result;
     result.epoch = epoch;
-    result.training_cost = cost / static_cast<double>(n);
+    result.eta = eta;
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (test_data != nullptr) {
-      result.correct = evaluator->evaluate(*test_data);
-      result.total = test_data->size();
+    const double penalty_cost = penalty.cost(net.parameters());
+    result.training_cost = cost / static_cast<double>(n) + penalty_cost;
+    if (options.monitor_training_accuracy || options.monitor_training_cost) {
+      const Score score = evaluator.score(training, options.monitor_training_cost);
+      if (options.monitor_training_accuracy) {
+        result.training_correct = score.correct;
+        result.training_total = n;
+      }
+      if (options.monitor_training_cost)
+        result.training_cost = score.cost / static_cast<double>(n) + penalty_cost;
     }
-    results.push_back(result);
+    if (data.validation != nullptr) {
+      const Score score = evaluator.score(*data.validation, options.monitor_validation_cost);
+      result.validation_correct = score.correct;
+      result.validation_total = data.validation->size();
+      if (options.monitor_validation_cost)
+        result.validation_cost =
+            score.cost / static_cast<double>(data.validation->size()) + penalty_cost;
+    }
+    if (data.test != nullptr) {
+      result.correct = evaluator.evaluate(*data.test);
+      result.total = data.test->size();
+    }
+    if (options.gradient_norm_images > 0)
+      result.gradient_norms = gradient_norms(net, training, options.gradient_norm_images);
+    report.epochs.push_back(result);
     if (on_epoch) on_epoch(result);
+
+    std::optional<double> validation_accuracy;
+    if (result.validation_correct)
+      validation_accuracy = static_cast<double>(*result.validation_correct) /
+                            static_cast<double>(result.validation_total);
+    report.stop_reason = schedule.after_epoch(epoch, validation_accuracy);
+    if (options.keep_best && schedule.latest_was_best()) best = net.parameters();
+    if (!report.stop_reason.empty()) break;
   }
-  return results;
+  if (options.keep_best && schedule.best_epoch()) {
+    net.parameters() = best;
+    report.kept_epoch = schedule.best_epoch();
+  }
+  return report;
+}
+
+std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainOptions& options,
+                             const Dataset* test_data, const EpochCallback& on_epoch) {
+  return train(net, training, options, {nullptr, test_data}, on_epoch).epochs;
 }
 
 }  // namespace digitnet

@@ -25,17 +25,25 @@ std::size_t evaluate(const Network& net, const Dataset& data, int threads = 1);
 // The same, with its scratch space kept between calls (the trainer evaluates every epoch).
 // Threads take contiguous ranges of images; each image's outputs do not depend on the thread
 // count. Uses the network's weights as they are at each call.
+struct Score {
+  std::size_t correct = 0;
+  double cost = 0;  // Σ over the images of the network's cost C_x (no weight penalty)
+};
+
 class Evaluator {
  public:
   // threads: 0 for all cores.
   Evaluator(const Network& net, int threads = 1);
-  std::size_t evaluate(const Dataset& data);
+  std::size_t evaluate(const Dataset& data) { return score(data, false).correct; }
+  // Correct answers and, when `with_cost`, the summed cost against the one-hot labels.
+  Score score(const Dataset& data, bool with_cost);
 
  private:
   static constexpr std::size_t batch = 256;  // images per product: their floats stay in L2
   const Network& net_;
   std::vector<Workspace<float>> workspaces_;  // one per thread
   std::vector<Matrix<float>> inputs_;         // one per thread: image_size x batch
+  std::vector<Matrix<float>> targets_;        // one per thread: 10 x batch
 };
 
 }  // namespace digitnet

@@ -1,7 +1,11 @@
-// Parameter updates from gradients. The seeds' rule is plain mini-batch SGD.
+// Parameter updates from gradients: the seeds' plain mini-batch SGD, momentum (classical and
+// Nesterov) and Adam.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "digitnet/parameters.hpp"
 #include "digitnet/team.hpp"
@@ -23,5 +27,46 @@ void sgd_update(Parameters<Scalar>& parameters, const Parameters<Scalar>& nabla,
     p.segment(first, size) -= rate * n.segment(first, size);
   });
 }
+
+struct OptimizerSettings {
+  enum class Kind { sgd, momentum, nesterov, adam };
+  Kind kind = Kind::sgd;
+  double momentum = 0.9;  // μ of momentum and Nesterov
+  double beta1 = 0.9;     // Adam's decay of the first moment
+  double beta2 = 0.999;   // and of the second
+  double epsilon = 1e-8;  // Adam's guard against division by zero
+};
+
+// "sgd", "momentum", "nesterov", "adam", and back.
+std::string_view name(OptimizerSettings::Kind kind);
+std::optional<OptimizerSettings::Kind> parse_optimizer(std::string_view name);
+
+// An optimiser with state (velocities, moments) shaped like the parameters. With g the mean
+// gradient of a batch (penalty included) and eta the learning rate:
+//   sgd:       w ← w − eta·g
+//   momentum:  v ← μ·v − eta·g;  w ← w + v                    (the book's chapter 3)
+//   nesterov:  v ← μ·v − eta·g;  w ← w + μ·v − eta·g          (Sutskever et al. 2013, as PyTorch)
+//   adam:      m ← β1·m + (1 − β1)·g;  s ← β2·s + (1 − β2)·g²;  t ← t + 1;
+//              w ← w − eta·(m/(1 − β1^t)) / (√(s/(1 − β2^t)) + ε)   (Kingma & Ba 2015)
+class Optimizer {
+ public:
+  Optimizer(const OptimizerSettings& settings, const std::vector<std::size_t>& sizes);
+
+  void step(Parameters<float>& parameters, const Parameters<float>& gradient, float eta);
+
+  const OptimizerSettings& settings() const { return settings_; }
+  // The state, for checkpoints: steps taken and the first and second state buffers (velocity or
+  // Adam's m; Adam's s), empty where the kind has none.
+  std::uint64_t steps() const { return steps_; }
+  Parameters<float>& first() { return first_; }
+  Parameters<float>& second() { return second_; }
+  void set_steps(std::uint64_t steps) { steps_ = steps; }
+
+ private:
+  OptimizerSettings settings_;
+  std::uint64_t steps_ = 0;
+  Parameters<float> first_;
+  Parameters<float> second_;
+};
 
 }  // namespace digitnet

@@ -1,0 +1,71 @@
+// The optimisers' update rules.
+#include "digitnet/optimizer.hpp"
+
+#include <cmath>
+
+#include "name_table.hpp"
+
+namespace digitnet {
+namespace {
+
+using Kind = OptimizerSettings::Kind;
+
+constexpr NameTable<Kind, 4> optimizer_names = {{
+    {Kind::sgd, "sgd"},
+    {Kind::momentum, "momentum"},
+    {Kind::nesterov, "nesterov"},
+    {Kind::adam, "adam"},
+}};
+
+}  // namespace
+
+std::string_view name(Kind kind) { return name_in(optimizer_names, kind); }
+std::optional<Kind> parse_optimizer(std::string_view text) {
+  return parse_in(optimizer_names, text);
+}
+
+Optimizer::Optimizer(const OptimizerSettings& settings, const std::vector<std::size_t>& sizes)
+    : settings_(settings) {
+  if (settings.kind != Kind::sgd) first_ = Parameters<float>(sizes);
+  if (settings.kind == Kind::adam) second_ = Parameters<float>(sizes);
+}
+
+void Optimizer::step(Parameters<float>& parameters, const Parameters<float>& gradient,
+                     float eta) {
+  auto w = parameters.as_vector().array();
+  const auto g = gradient.as_vector().array();
+  ++steps_;
+  switch (settings_.kind) {
+    case Kind::sgd:
+      w -= eta * g;
+      break;
+    case Kind::momentum: {
+      auto v = first_.as_vector().array();
+      v = static_cast<float>(settings_.momentum) * v - eta * g;
+      w += v;
+      break;
+    }
+    case Kind::nesterov: {
+      const auto mu = static_cast<float>(settings_.momentum);
+      auto v = first_.as_vector().array();
+      v = mu * v - eta * g;
+      w += mu * v - eta * g;
+      break;
+    }
+    case Kind::adam: {
+      const auto b1 = static_cast<float>(settings_.beta1);
+      const auto b2 = static_cast<float>(settings_.beta2);
+      auto m = first_.as_vector().array();
+      auto s = second_.as_vector().array();
+      m = b1 * m + (1 - b1) * g;
+      s = b2 * s + (1 - b2) * g.square();
+      const double t = static_cast<double>(steps_);
+      const auto m_scale = static_cast<float>(1 / (1 - std::pow(settings_.beta1, t)));
+      const auto s_scale = static_cast<float>(1 / (1 - std::pow(settings_.beta2, t)));
+      w -= eta * (m * m_scale) / ((s * s_scale).sqrt() + static_cast<float>(settings_.epsilon));
+      break;
+    }
+  }
+}
+
+}  // namespace digitnet
