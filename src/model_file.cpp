@@ -3,13 +3,16 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <string>
 
 #include "digitnet/atomic_file.hpp"
 #include "digitnet/error.hpp"
+#include "digitnet/network2_json.hpp"
 
 namespace digitnet {
 namespace {
@@ -98,8 +101,15 @@ std::vector<std::uint8_t> serialize_model(const Network& net) {
   return std::move(w.out());
 }
 
+bool is_json_path(const std::filesystem::path& path) { return path.extension() == ".json"; }
+
 void save_model(const Network& net, const std::filesystem::path& path) {
-  write_file_atomically(path, serialize_model(net));
+  if (is_json_path(path)) {
+    const std::string text = network2_json(net, path);
+    write_file_atomically(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+  } else {
+    write_file_atomically(path, serialize_model(net));
+  }
 }
 
 Network parse_model(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& path) {
@@ -192,7 +202,9 @@ Network load_model(const std::filesystem::path& path) {
                      std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
                      "give the path of a model saved with 'digitnet train --save FILE'");
   const std::uint64_t size = std::filesystem::file_size(path, ec);
-  const std::uint64_t largest = 64 + 4 * model_max_layers * 2 + 4 * model_max_parameters;
+  const std::uint64_t largest =
+      std::max<std::uint64_t>(64 + 4 * model_max_layers * 2 + 4 * model_max_parameters,
+                              model_max_json_bytes);
   if (ec || size > largest)
     throw file_error(path, "file too large to be a model (" + std::to_string(size) + " bytes)",
                      model_hint);
@@ -200,6 +212,16 @@ Network load_model(const std::filesystem::path& path) {
   std::vector<std::uint8_t> bytes(size);
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
     throw file_error(path, "cannot read the file", "check its permissions");
+  // network2.py's JSON starts with '{' (after any white space); ours with "DIGITNET".
+  const auto first = std::find_if(bytes.begin(), bytes.end(),
+                                  [](std::uint8_t c) { return !std::isspace(c); });
+  if (first != bytes.end() && *first == '{') {
+    if (size > model_max_json_bytes)
+      throw file_error(path, "JSON model too large (" + std::to_string(size) + " bytes, at most " +
+                                 std::to_string(model_max_json_bytes) + ")",
+                       "save large networks in the binary format");
+    return parse_network2_json(std::string(bytes.begin(), bytes.end()), path);
+  }
   return parse_model(bytes, path);
 }
 

@@ -14,11 +14,21 @@ int main(int argc, char** argv) {
       "classic sigmoid network trained by mini-batch SGD and backpropagation."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
+  CLI::Option* recipe = app.set_config("--recipe", "",
+                 "Read flags from a recipe file: TOML, 'flag = value' lines under [train] (see "
+                 "recipes/); flags given on the command line win. Also accepted after 'train'.");
   const std::vector<Command> commands = {add_train_command(app), add_eval_command(app),
                                          add_predict_command(app)};
+  // A recipe key that names no flag, or lies outside [train], is an error, not ignored.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  for (const Command& command : commands)
+    command.app->allow_config_extras(CLI::config_extras_mode::error);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && recipe->count() > 0)
+      std::cerr << "digitnet: in the flags or the recipe " << recipe->as<std::string>()
+                << " (its flags go under [train], as 'flag = value'):\n";
     const int code = app.exit(e);  // prints help, or the error and a pointer to --help
     return code == 0 ? 0 : 2;
   }
