@@ -212,10 +212,10 @@ Network load_model(const std::filesystem::path& path) {
   std::vector<std::uint8_t> bytes(size);
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
     throw file_error(path, "cannot read the file", "check its permissions");
-  // network2.py's JSON starts with '{' (after any white space); ours with "DIGITNET".
+  // JSON starts with '{' or '[' (after any white space); our binary format with "DIGITNET".
   const auto first = std::find_if(bytes.begin(), bytes.end(),
                                   [](std::uint8_t c) { return !std::isspace(c); });
-  if (first != bytes.end() && *first == '{') {
+  if (first != bytes.end() && (*first == '{' || *first == '[')) {
     if (size > model_max_json_bytes)
       throw file_error(path, "JSON model too large (" + std::to_string(size) + " bytes, at most " +
                                  std::to_string(model_max_json_bytes) + ")",

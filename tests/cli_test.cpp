@@ -4,7 +4,12 @@
 
 #include <array>
 #include <cstdio>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
+
+#include "digitnet/model_file.hpp"
 
 #include "test_support.hpp"
 
@@ -94,6 +99,24 @@ TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
       {"train --threads -1", "--threads -1"},
       {"train --batch ten", "--batch"},
       {"train --bogus", "bogus"},
+      {"train --cost hinge", "--cost hinge: unknown"},
+      {"train --hidden softmax", "only possible on the output layer"},
+      {"train --cost log-likelihood --output sigmoid", "needs a softmax output"},
+      {"train --output softmax", "goes with the log-likelihood cost"},
+      {"train --cost cross-entropy --output relu", "needs a sigmoid output"},
+      {"train --init zeros", "--init zeros: unknown"},
+      {"train --dropout 1", "--dropout 1"},
+      {"train --dropout -0.1", "--dropout"},
+      {"train --lambda -5", "--lambda"},
+      {"train --optimizer rmsprop", "--optimizer rmsprop"},
+      {"train --momentum 1", "--momentum 1"},
+      {"train --schedule cosine", "--schedule cosine"},
+      {"train --step-factor 0", "--step-factor 0"},
+      {"train --patience 0", "--patience 0"},
+      {"train --monitor everything", "--monitor everything"},
+      {"train --augment rotate", "--augment rotate"},
+      {"train --regularization l3 --lambda 1", "--regularization l3"},
+      {"train --recipe /nonexistent/recipe.toml", "recipe.toml"},
       {"eval", "--model"},
       {"eval --model m --split nope", "nope"},
       {"", "subcommand"},
@@ -146,6 +169,90 @@ TEST_F(CliTest, HelpListsTheCommands) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* command : {"train", "eval", "predict"})
     EXPECT_NE(r.output.find(command), std::string::npos);
+}
+
+TEST_F(CliTest, RecipeSetsFlagsAndTheCommandLineWins) {
+  const auto recipe = path("r.toml");
+  std::ofstream(recipe) << "# a test recipe\n[train]\nsizes = [784, 20, 10]\nhidden = \"relu\"\n"
+                           "cost = \"log-likelihood\"\ninit = \"he\"\noptimizer = \"adam\"\n"
+                           "eta = 0.001\nbatch = 20\nepochs = 5\ntrain-size = 1000\n"
+                           "test-size = 500\nmonitor = [\"validation-accuracy\"]\n";
+  const std::string model = path("m.bin").string();
+  const CommandResult r =
+      run("train --recipe " + recipe.string() + " --epochs 2 --save " + model + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Epoch 1: "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Epoch 2: "), std::string::npos) << r.output;  // --epochs 2 won
+  EXPECT_NE(r.output.find("/ 500"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("validation: accuracy"), std::string::npos) << r.output;
+  const Network net = load_model(model);
+  EXPECT_EQ(net.sizes(), (std::vector<std::size_t>{784, 20, 10}));
+  EXPECT_EQ(net.activation(0), Activation::relu);
+  EXPECT_EQ(net.activation(1), Activation::softmax);
+  EXPECT_EQ(net.cost(), Cost::log_likelihood);
+}
+
+TEST_F(CliTest, BadRecipesAreRefusedNamingTheFile) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[train]\nbogus = 1\n", "bogus"},
+      {"eta = 1\n", "eta"},  // outside [train]
+      {"[train]\neta = \"fast\"\n", "eta"},
+  };
+  for (const auto& [text, expected] : cases) {
+    std::ofstream(path("bad.toml")) << text;
+    const CommandResult r = run("train --recipe " + path("bad.toml").string() + data_flag);
+    EXPECT_EQ(r.exit_code, 2) << text << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << text << r.output;
+    EXPECT_NE(r.output.find("bad.toml"), std::string::npos) << text << r.output;
+  }
+}
+
+TEST_F(CliTest, MetricsFileHasOneJsonLinePerEpoch) {
+  const std::string metrics = path("metrics.jsonl").string();
+  const CommandResult r =
+      run("train --train-size 500 --test-size 200 --epochs 3 --cost cross-entropy --eta 0.5 "
+          "--lambda 1 --monitor training-cost,training-accuracy,validation-cost,gradients "
+          "--schedule step --step-every 1 --metrics " +
+          metrics + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("gradient norms by layer:"), std::string::npos) << r.output;
+  std::ifstream in(metrics);
+  std::string line;
+  std::vector<nlohmann::json> lines;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& j = lines[i];
+    EXPECT_EQ(j["epoch"], i);
+    EXPECT_DOUBLE_EQ(j["eta"].get<double>(), 0.5 * std::pow(0.5, i));
+    EXPECT_EQ(j["training_total"], 500);
+    EXPECT_EQ(j["validation_total"], 10000);
+    EXPECT_EQ(j["test_total"], 200);
+    EXPECT_NEAR(j["test_accuracy"].get<double>(), j["test_correct"].get<double>() / 200, 1e-12);
+    EXPECT_TRUE(j["validation_cost"].is_number());
+    EXPECT_EQ(j["gradient_norms"].size(), 2u);
+  }
+}
+
+TEST_F(CliTest, TrainSavesNetwork2JsonThatEvalReads) {
+  const std::string model = path("net.json").string();
+  const CommandResult r = run("train --train-size 500 --test-size 300 --epochs 2 --cost "
+                              "cross-entropy --eta 0.5 --init scaled-normal --save " +
+                              model + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(r.output, match, std::regex(R"(Epoch 1: (\d+) / 300)")));
+  const CommandResult e = run("eval --model " + model + " --split test" + data_flag);
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  const Network net = load_model(model);
+  EXPECT_EQ(net.cost(), Cost::cross_entropy);
+  // eval runs all 10,000 test images; the first 300 were scored in training.
+  EXPECT_NE(e.output.find("test: "), std::string::npos);
+  const CommandResult relu = run("train --train-size 100 --epochs 1 --hidden relu --save " +
+                                 path("relu.json").string() + data_flag);
+  EXPECT_EQ(relu.exit_code, 2) << relu.output;  // refused before training
+  EXPECT_NE(relu.output.find("holds sigmoid networks"), std::string::npos) << relu.output;
+  EXPECT_EQ(relu.output.find("Epoch"), std::string::npos) << relu.output;
 }
 
 }  // namespace

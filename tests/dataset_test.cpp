@@ -1,6 +1,7 @@
 // Tests of dataset loading, the seeds' split of the bundled MNIST, and the digit filter.
 #include "digitnet/dataset.hpp"
 
+#include "digitnet/augment.hpp"
 #include "digitnet/idx.hpp"
 #include "test_support.hpp"
 
@@ -97,6 +98,27 @@ TEST(BundledMnist, HasTheSeedsSplit) {
   EXPECT_TRUE(std::equal(mnist.validation.pixels.begin(), mnist.validation.pixels.end(),
                          all.data.begin() + 50000 * 784));
   EXPECT_EQ(all.data.size(), 60000u * 784u);
+}
+
+TEST(Augment, ShiftsMoveEveryPixelAndFillWithZero) {
+  Dataset data;
+  data.rows = 2;
+  data.cols = 3;
+  data.pixels = {1, 2, 3,  //
+                 4, 5, 6};
+  data.labels = {7};
+  const Dataset expanded = expand_by_shifts(data);
+  ASSERT_EQ(expanded.size(), 5u);
+  EXPECT_EQ(expanded.labels, std::vector<std::uint8_t>(5, 7));
+  const auto image = [&](std::size_t i) {
+    const auto span = expanded.image(i);
+    return std::vector<std::uint8_t>(span.begin(), span.end());
+  };
+  EXPECT_EQ(image(0), (std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6}));  // the original
+  EXPECT_EQ(image(1), (std::vector<std::uint8_t>{0, 0, 0, 1, 2, 3}));  // down
+  EXPECT_EQ(image(2), (std::vector<std::uint8_t>{4, 5, 6, 0, 0, 0}));  // up
+  EXPECT_EQ(image(3), (std::vector<std::uint8_t>{0, 1, 2, 0, 4, 5}));  // right
+  EXPECT_EQ(image(4), (std::vector<std::uint8_t>{2, 3, 0, 5, 6, 0}));  // left
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Tests of the binary model file: bit-exact round trips, atomic writes, damaged files refused.
 #include "digitnet/model_file.hpp"
 
+#include <fstream>
+
 #include "digitnet/random.hpp"
 #include "test_support.hpp"
 
@@ -111,6 +113,97 @@ TEST_F(ModelFileTest, AbsurdLayerSizesAreRefusedBeforeAllocating) {
     for (int shift = 0; shift < 32; shift += 8)
       header.push_back(static_cast<std::uint8_t>(value >> shift));
   EXPECT_ERROR_CONTAINS(parse_model(header, "m"), "byte 20: absurd layer sizes");
+}
+
+}  // namespace
+}  // namespace digitnet
+
+namespace digitnet {
+namespace {
+
+class ModelFormatsTest : public testing::TempDirTest {
+ protected:
+  void write(const std::filesystem::path& file, const std::string& text) {
+    std::ofstream(file) << text;
+  }
+};
+
+TEST_F(ModelFormatsTest, EveryArchitectureRoundTripsThroughTheBinaryFormat) {
+  const Network net(Architecture::of({7, 6, 5, 10}, Activation::relu, Activation::softmax,
+                                     Cost::log_likelihood),
+                    4, Init::he);
+  save_model(net, path("relu.bin"));
+  const Network loaded = load_model(path("relu.bin"));
+  EXPECT_EQ(loaded.architecture(), net.architecture());
+  EXPECT_TRUE(loaded.parameters().as_vector() == net.parameters().as_vector());
+}
+
+TEST_F(ModelFormatsTest, Network2JsonRoundTripGivesIdenticalPredictions) {
+  const Network net(Architecture::of({7, 5, 10}, Activation::sigmoid, Activation::sigmoid,
+                                     Cost::cross_entropy),
+                    6, Init::scaled_normal);
+  save_model(net, path("net.json"));
+  const Network loaded = load_model(path("net.json"));
+  EXPECT_EQ(loaded.architecture(), net.architecture());
+  EXPECT_TRUE(loaded.parameters().as_vector() == net.parameters().as_vector());
+  Matrix<float> x = Matrix<float>::Random(7, 20).cwiseAbs();
+  EXPECT_TRUE(loaded.feedforward(x) == net.feedforward(x));
+  // And it is network2.py's layout: biases as columns, the cost by class name.
+  std::ifstream in(path("net.json"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("{\"sizes\":[7,5,10],\"weights\":[[[", 0), 0u) << text.substr(0, 40);
+  EXPECT_NE(text.find("\"biases\":[[["), std::string::npos);
+  EXPECT_NE(text.find("\"cost\":\"CrossEntropyCost\""), std::string::npos);
+}
+
+TEST_F(ModelFormatsTest, HandWrittenNetwork2JsonLoadsAndComputesTheRightOutputs) {
+  // A [2, 2, 1]... with 10 outputs for evaluation: weights chosen so the outputs are known.
+  write(path("hand.json"), R"( {"sizes": [2, 1, 2],
+      "weights": [[[1.0, -1.0]], [[2.0], [-3]]],
+      "biases": [[[0.5]], [[0.0], [1.0]]],
+      "cost": "QuadraticCost"} )");
+  const Network net = load_model(path("hand.json"));
+  EXPECT_EQ(net.cost(), Cost::quadratic);
+  Matrix<float> x(2, 1);
+  x << 0.25f, 0.75f;
+  const double h = 1 / (1 + std::exp(-(0.25 - 0.75 + 0.5)));  // = σ(0) = 0.5
+  const Matrix<float> a = net.feedforward(x);
+  EXPECT_NEAR(a(0, 0), 1 / (1 + std::exp(-2 * h)), 1e-6);
+  EXPECT_NEAR(a(1, 0), 1 / (1 + std::exp(3 * h - 1)), 1e-6);
+}
+
+TEST_F(ModelFormatsTest, NetworksNetwork2CannotHoldAreRefused) {
+  const Network relu(Architecture::of({4, 3, 10}, Activation::relu, Activation::sigmoid,
+                                      Cost::quadratic));
+  EXPECT_ERROR_CONTAINS(save_model(relu, path("relu.json")), "sigmoid networks only");
+  EXPECT_FALSE(std::filesystem::exists(path("relu.json")));
+}
+
+TEST_F(ModelFormatsTest, DamagedNetwork2JsonIsRefusedWithWhere) {
+  const std::string good_tail = R"("biases": [[[0.5]], [[0.0], [1.0]]], "cost": "QuadraticCost"})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"sizes": [2, 1, 2], "weights": [[[1.0, -1.0]], [[2.0], [-3]]], )", "byte"},  // cut
+      {R"({"sizes": [2, 1, 2], "weights": [[[1.0]], [[2.0], [-3]]], )" + good_tail,
+       "\"weights\"[0][0]: expected 2 entries, found 1"},
+      {R"({"sizes": [2, 1, 2], "weights": [[[1.0, "x"]], [[2.0], [-3]]], )" + good_tail,
+       "\"weights\"[0][0][1]: expected a number"},
+      {R"({"sizes": [2, 0, 2], "weights": [], )" + good_tail, "\"sizes\"[1]"},
+      {R"({"sizes": [2, 4000000, 2], "weights": [], )" + good_tail, "\"sizes\"[1]"},
+      {R"({"sizes": [2, 1, 2], "weights": [[[1.0, -1.0]], [[2.0], [-3]]], "biases": [], "cost": "QuadraticCost"})",
+       "\"biases\": expected 2 entries"},
+      {R"({"sizes": [2, 1, 2], "weights": [[[1.0, -1.0]], [[2.0], [-3]]], "biases": [[[0.5]], [[0.0], [1.0]]], "cost": "HingeCost"})",
+       "\"cost\""},
+      {R"({"sizes": [2, 1, 2], "biases": [[[0.5]], [[0.0], [1.0]]], "cost": "QuadraticCost"})",
+       "no \"weights\""},
+      {R"({"sizes": [2, 1, 2], "weights": [[[1e300, -1.0]], [[2.0], [-3]]], )" + good_tail,
+       "does not fit in a float"},
+      {"[1, 2]", "expected an object"},
+  };
+  for (const auto& [text, expected] : cases) {
+    write(path("bad.json"), text);
+    EXPECT_ERROR_CONTAINS(load_model(path("bad.json")), expected);
+    EXPECT_ERROR_CONTAINS(load_model(path("bad.json")), path("bad.json").string());
+  }
 }
 
 }  // namespace

@@ -150,5 +150,92 @@ TEST(Predict, IsTheArgmaxOfTheOutputs) {
   EXPECT_GT(outputs(net, image)[6], 0.99f);
 }
 
+TEST(Train, EveryOptimiserLearnsWithPenaltiesAndDropout) {
+  const Dataset training = brighter_pixel_data(600);
+  const Dataset test = brighter_pixel_data(200);
+  for (const auto kind : {OptimizerSettings::Kind::sgd, OptimizerSettings::Kind::momentum,
+                          OptimizerSettings::Kind::nesterov, OptimizerSettings::Kind::adam}) {
+    Network net(Architecture::of({2, 16, 10}, Activation::relu, Activation::softmax,
+                                 Cost::log_likelihood),
+                1, Init::he);
+    TrainOptions options;
+    options.epochs = 15;
+    options.optimizer.kind = kind;
+    options.eta = kind == OptimizerSettings::Kind::adam ? 0.01f : 0.1f;
+    options.regularization = Regularization::Kind::l2;
+    options.lambda = 0.1;
+    options.dropout = 0.1;
+    const auto report = train(net, training, options, {nullptr, &test});
+    EXPECT_GE(*report.epochs.back().correct, 185u) << name(kind);
+  }
+}
+
+TEST(Train, MonitoringReportsWhatItIsAskedFor) {
+  const Dataset training = brighter_pixel_data(300);
+  const Dataset validation = brighter_pixel_data(50);
+  Network net(Architecture::of({2, 4, 10}, Activation::sigmoid, Activation::sigmoid,
+                               Cost::cross_entropy),
+              1);
+  TrainOptions options;
+  options.epochs = 2;
+  options.eta = 0.5f;
+  options.regularization = Regularization::Kind::l2;
+  options.lambda = 5.0;
+  options.monitor_training_accuracy = true;
+  options.monitor_training_cost = true;
+  options.monitor_validation_cost = true;
+  options.gradient_norm_images = 100;
+  const auto report = train(net, training, options, {&validation, nullptr});
+  const EpochResult& r = report.epochs.back();
+  EXPECT_EQ(r.training_total, 300u);
+  ASSERT_TRUE(r.training_correct && r.validation_correct && r.validation_cost);
+  EXPECT_EQ(r.validation_total, 50u);
+  EXPECT_FALSE(r.correct.has_value());
+  ASSERT_EQ(r.gradient_norms.size(), 2u);
+  EXPECT_GT(r.gradient_norms[0], 0.0);
+  // The training cost includes the L2 term (λ/2n)·Σw², which alone is this much:
+  const Regularization penalty{Regularization::Kind::l2, 5.0, 300.0};
+  EXPECT_GT(r.training_cost, penalty.cost(net.parameters()));
+  EXPECT_EQ(r.eta, 0.5);
+}
+
+TEST(Train, KeepBestRestoresTheBestValidationEpochAndEarlyStoppingStops) {
+  const Dataset training = brighter_pixel_data(300);
+  const Dataset validation = brighter_pixel_data(100);
+  TrainOptions options;
+  options.epochs = 40;
+  options.eta = 30.0f;  // wild steps: validation accuracy goes up and down
+  options.keep_best = true;
+  options.early_stopping = 5;
+  Network net({2, 4, 10}, 2);
+  std::vector<Parameters<float>> after_each;
+  const auto report = train(net, training, options, {&validation, nullptr},
+                            [&](const EpochResult&) { after_each.push_back(net.parameters()); });
+  ASSERT_TRUE(report.kept_epoch.has_value());
+  std::size_t best = 0;
+  for (const EpochResult& r : report.epochs)
+    if (*r.validation_correct > *report.epochs[best].validation_correct) best = r.epoch;
+  EXPECT_EQ(*report.kept_epoch, best);
+  EXPECT_TRUE(net.parameters().as_vector() == after_each[best].as_vector());
+  EXPECT_LT(report.epochs.size(), 40u) << "expected early stopping";
+  EXPECT_EQ(report.epochs.size(), best + 1 + 5);
+  EXPECT_NE(report.stop_reason.find("early stopping"), std::string::npos);
+}
+
+TEST(Train, DropoutAndAdamRunsRepeatThemselves) {
+  const Dataset training = brighter_pixel_data(200);
+  TrainOptions options;
+  options.epochs = 2;
+  options.dropout = 0.5;
+  options.optimizer.kind = OptimizerSettings::Kind::adam;
+  options.eta = 0.01f;
+  const auto arch = Architecture::of({2, 8, 10}, Activation::relu, Activation::softmax,
+                                     Cost::log_likelihood);
+  Network a(arch, 3, Init::he), b(arch, 3, Init::he);
+  train(a, training, options);
+  train(b, training, options);
+  EXPECT_TRUE(a.parameters().as_vector() == b.parameters().as_vector());
+}
+
 }  // namespace
 }  // namespace digitnet

@@ -193,6 +193,12 @@ void run(const TrainArgs& args) {
   validate(args);
   const Architecture arch = architecture_of(args);
   const TrainOptions options = options_of(args);
+  if (!args.save.empty() && is_json_path(args.save) &&
+      (args.hidden != "sigmoid" || arch.activations.back() != Activation::sigmoid ||
+       arch.cost == Cost::log_likelihood))
+    throw UsageError("--save " + args.save +
+                     ": network2.py's JSON format holds sigmoid networks with the quadratic or "
+                     "cross-entropy cost only; save to a binary model (a name not ending in .json)");
   const Init init = parse_choice<Init>("--init", args.init, parse_init,
                                        "normal, scaled-normal, he, glorot");
   const bool use_validation = needs_validation(options) || options.monitor_validation_cost ||
