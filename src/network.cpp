@@ -195,7 +195,8 @@ template <typename Scalar>
 void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                                     Workspace<Scalar>& ws, Team team, Parameters<Scalar>& target,
                                     Scalar alpha, bool accumulate,
-                                    const Regularization* penalty, Scalar eta) const {
+                                    const Regularization* penalty, Scalar eta,
+                                    const LayerUpdate* update) const {
   const Eigen::Index m = x.cols();
   const std::size_t last = layers() - 1;
   // δ_L = ∂C/∂z_L, by bands of output rows.
@@ -216,8 +217,9 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
       delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
       delta_prev.array() *= ws.derivatives[l].leftCols(m).middleRows(k0, inputs).array();
     }
-    // When the target is the weights themselves, every thread must have read W_l first.
-    if (accumulate) team.barrier();
+    // When the target or the update is the weights themselves, every thread must have read W_l
+    // first.
+    if (accumulate || update != nullptr) team.barrier();
     // target_w (+)= alpha·δ_l·A_{l−1}ᵀ, target_b (+)= alpha·Σ_x δ_l, by bands of rows of W_l.
     auto target_w = target.weights(l);
     auto target_b = target.biases(l);
@@ -238,6 +240,7 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
       b.noalias() += alpha * delta.middleRows(r0, rows).rowwise().sum();
       w.noalias() += alpha * (delta.middleRows(r0, rows) * a_prev.transpose());
     }
+    if (update != nullptr) (*update)(l, r0, rows);
     team.barrier();
   }
 }
@@ -250,6 +253,19 @@ Scalar BasicNetwork<Scalar>::backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<S
   run_team(ws.threads, [&](Team team) {
     forward_layers(x, ws, true, team);
     backward(x, y, ws, team, nabla, Scalar(1), false);
+  });
+  return total_cost<Scalar>(cost_, ws.activations[layers()].leftCols(x.cols()), y);
+}
+
+template <typename Scalar>
+Scalar BasicNetwork<Scalar>::backprop_update(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
+                                             Workspace<Scalar>& ws, Parameters<Scalar>& nabla,
+                                             const LayerUpdate& update) {
+  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
+  assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
+  run_team(ws.threads, [&](Team team) {
+    forward_layers(x, ws, true, team);
+    backward(x, y, ws, team, nabla, Scalar(1), false, nullptr, Scalar(0), &update);
   });
   return total_cost<Scalar>(cost_, ws.activations[layers()].leftCols(x.cols()), y);
 }

@@ -30,24 +30,43 @@ Optimizer::Optimizer(const OptimizerSettings& settings, const std::vector<std::s
   if (settings.kind == Kind::adam) second_ = Parameters<float>(sizes);
 }
 
-void Optimizer::step(Parameters<float>& parameters, const Parameters<float>& gradient,
-                     float eta) {
-  auto w = parameters.as_vector().array();
-  const auto g = gradient.as_vector().array();
+void Optimizer::step(Parameters<float>& parameters, Parameters<float>& gradient, float eta) {
+  begin_step();
+  update(parameters, gradient, 0, parameters.size(), eta, 1.0f);
+}
+
+void Optimizer::begin_step() {
   ++steps_;
+  if (settings_.kind == Kind::adam) {
+    const double t = static_cast<double>(steps_);
+    m_scale_ = static_cast<float>(1 / (1 - std::pow(settings_.beta1, t)));
+    s_scale_ = static_cast<float>(1 / (1 - std::pow(settings_.beta2, t)));
+  }
+}
+
+void Optimizer::update(Parameters<float>& parameters, Parameters<float>& gradient,
+                       std::size_t first, std::size_t count, float eta, float gradient_scale,
+                       const Regularization* penalty) {
+  const auto at = static_cast<Eigen::Index>(first);
+  const auto n = static_cast<Eigen::Index>(count);
+  auto w = parameters.as_vector().segment(at, n).array();
+  // g, in place of the gradient: scaled, plus the penalty's gradient for weights.
+  auto g = gradient.as_vector().segment(at, n).array();
+  if (gradient_scale != 1.0f) g *= gradient_scale;
+  if (penalty != nullptr) penalty->add_gradient(w.matrix(), g.matrix());
   switch (settings_.kind) {
     case Kind::sgd:
       w -= eta * g;
       break;
     case Kind::momentum: {
-      auto v = first_.as_vector().array();
+      auto v = first_.as_vector().segment(at, n).array();
       v = static_cast<float>(settings_.momentum) * v - eta * g;
       w += v;
       break;
     }
     case Kind::nesterov: {
       const auto mu = static_cast<float>(settings_.momentum);
-      auto v = first_.as_vector().array();
+      auto v = first_.as_vector().segment(at, n).array();
       v = mu * v - eta * g;
       w += mu * v - eta * g;
       break;
@@ -55,14 +74,12 @@ void Optimizer::step(Parameters<float>& parameters, const Parameters<float>& gra
     case Kind::adam: {
       const auto b1 = static_cast<float>(settings_.beta1);
       const auto b2 = static_cast<float>(settings_.beta2);
-      auto m = first_.as_vector().array();
-      auto s = second_.as_vector().array();
+      auto m = first_.as_vector().segment(at, n).array();
+      auto s = second_.as_vector().segment(at, n).array();
       m = b1 * m + (1 - b1) * g;
       s = b2 * s + (1 - b2) * g.square();
-      const double t = static_cast<double>(steps_);
-      const auto m_scale = static_cast<float>(1 / (1 - std::pow(settings_.beta1, t)));
-      const auto s_scale = static_cast<float>(1 / (1 - std::pow(settings_.beta2, t)));
-      w -= eta * (m * m_scale) / ((s * s_scale).sqrt() + static_cast<float>(settings_.epsilon));
+      w -= eta * (m * m_scale_) /
+           ((s * s_scale_).sqrt() + static_cast<float>(settings_.epsilon));
       break;
     }
   }

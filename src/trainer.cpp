@@ -105,11 +105,25 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
       if (fused) {
         cost += net.sgd_step(inputs, targets, ws, eta, penalty);
       } else {
-        cost += net.backprop(inputs, targets, ws, gradient);
-        gradient.as_vector() /= static_cast<float>(m);
-        for (std::size_t l = 0; l < net.layers(); ++l)
-          penalty.add_gradient(net.parameters().weights(l), gradient.weights(l));
-        optimizer.step(net.parameters(), gradient, eta);
+        // Each thread updates its band of each layer as soon as backprop has its gradient.
+        optimizer.begin_step();
+        const float scale = 1.0f / static_cast<float>(m);
+        cost += net.backprop_update(
+            inputs, targets, ws, gradient,
+            [&](std::size_t l, Eigen::Index r0, Eigen::Index rows) {
+              const auto& p = net.parameters();
+              const auto offset = [&](const float* at) {
+                return static_cast<std::size_t>(at - p.flat().data());
+              };
+              const auto n_in = static_cast<std::size_t>(p.weights(l).cols());
+              optimizer.update(net.parameters(), gradient,
+                               offset(p.weights(l).data()) + static_cast<std::size_t>(r0) * n_in,
+                               static_cast<std::size_t>(rows) * n_in, eta, scale,
+                               penalty.active() ? &penalty : nullptr);
+              optimizer.update(net.parameters(), gradient,
+                               offset(p.biases(l).data()) + static_cast<std::size_t>(r0),
+                               static_cast<std::size_t>(rows), eta, scale);
+            });
       }
     }
     EpochResult result;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "digitnet/dropout.hpp"
+#include "digitnet/network.hpp"
 #include "digitnet/schedule.hpp"
 
 namespace digitnet {
@@ -160,6 +161,47 @@ TEST(Dropout, GradientIsTheMaskedNetworksAndDroppedNeuronsLearnNothing) {
         << "parameter " << i;
   }
   EXPECT_GT(nabla.weights(0).row(0).norm() + nabla.weights(0).row(2).norm(), 0.0);
+}
+
+TEST(Optimizer, BandsUpdatedDuringBackpropEqualOneStepAfterIt) {
+  // The trainer's path: each thread updates its rows of each layer as backprop produces them.
+  // [784, 300, 10] with a batch of 40 is large enough for two threads; Adam with L2.
+  const auto arch = Architecture::of({784, 300, 10}, Activation::relu, Activation::softmax,
+                                     Cost::log_likelihood);
+  Network banded(arch, 1, Init::he), whole(arch, 1, Init::he);
+  Workspace<float> ws = banded.make_workspace(40, 2);
+  ASSERT_EQ(ws.threads, 2);
+  Matrix<float> x = Matrix<float>::Random(784, 40).cwiseAbs();
+  Matrix<float> y = Matrix<float>::Zero(10, 40);
+  for (Eigen::Index j = 0; j < 40; ++j) y(j % 10, j) = 1;
+  const Regularization penalty{Regularization::Kind::l2, 5.0, 1000.0};
+  OptimizerSettings settings{OptimizerSettings::Kind::adam};
+  Optimizer banded_adam(settings, banded.sizes()), whole_adam(settings, whole.sizes());
+  Parameters<float> g1(banded.sizes()), g2(whole.sizes());
+  for (int step = 0; step < 3; ++step) {
+    banded_adam.begin_step();
+    banded.backprop_update(x, y, ws, g1, [&](std::size_t l, Eigen::Index r0, Eigen::Index rows) {
+      const auto& p = banded.parameters();
+      const auto n_in = static_cast<std::size_t>(p.weights(l).cols());
+      const auto w_at = static_cast<std::size_t>(p.weights(l).data() - p.flat().data());
+      const auto b_at = static_cast<std::size_t>(p.biases(l).data() - p.flat().data());
+      banded_adam.update(banded.parameters(), g1, w_at + static_cast<std::size_t>(r0) * n_in,
+                         static_cast<std::size_t>(rows) * n_in, 0.001f, 1.0f / 40, &penalty);
+      banded_adam.update(banded.parameters(), g1, b_at + static_cast<std::size_t>(r0),
+                         static_cast<std::size_t>(rows), 0.001f, 1.0f / 40);
+    });
+    Workspace<float> ws1 = whole.make_workspace(40, 1);
+    whole.backprop(x, y, ws1, g2);
+    g2.as_vector() /= 40.0f;
+    for (std::size_t l = 0; l < whole.layers(); ++l)
+      penalty.add_gradient(whole.parameters().weights(l), g2.weights(l));
+    whole_adam.step(whole.parameters(), g2, 0.001f);
+  }
+  const float largest =
+      (banded.parameters().as_vector() - whole.parameters().as_vector()).cwiseAbs().maxCoeff();
+  EXPECT_LT(largest, 1e-5f);
+  EXPECT_FALSE(banded.parameters().as_vector() ==
+               Network(arch, 1, Init::he).parameters().as_vector());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "digitnet/architecture.hpp"
@@ -77,6 +78,16 @@ class BasicNetwork {
   Scalar backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                   Parameters<Scalar>& nabla) const;
 
+  // Called by backprop_update for each layer as soon as the calling thread has its band of that
+  // layer's gradient: (layer, first row, rows) of weights(layer) and biases(layer).
+  using LayerUpdate = std::function<void(std::size_t, Eigen::Index, Eigen::Index)>;
+  // backprop, calling `update` on each thread for its band of each layer's gradient in nabla,
+  // from the output layer down, once the layer's old weights are no longer needed (so `update`
+  // may change them, and the bands run in parallel while they are in cache). Returns Σ_x C_x.
+  Scalar backprop_update(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
+                         Workspace<Scalar>& ws, Parameters<Scalar>& nabla,
+                         const LayerUpdate& update);
+
   // One step of the seeds' mini-batch SGD: backprop of (x, y), with W ← W − (eta/m)·Σ∇W and
   // b ← b − (eta/m)·Σ∇b applied to each layer as soon as the layer below has its δ (which needs
   // the old weights). Equals backprop + sgd_update up to float rounding, without writing and
@@ -95,7 +106,8 @@ class BasicNetwork {
   // with a `penalty`, target's weights are shrunk by it (learning rate eta) before the addition.
   void backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                 Team team, Parameters<Scalar>& target, Scalar alpha, bool accumulate,
-                const Regularization* penalty = nullptr, Scalar eta = 0) const;
+                const Regularization* penalty = nullptr, Scalar eta = 0,
+                const LayerUpdate* update = nullptr) const;
   // The input of layer l: x for the first, else the previous layer's activations.
   ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,
                                      std::size_t l) const;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "digitnet/parameters.hpp"
+#include "digitnet/regularization.hpp"
 #include "digitnet/team.hpp"
 
 namespace digitnet {
@@ -52,7 +53,18 @@ class Optimizer {
  public:
   Optimizer(const OptimizerSettings& settings, const std::vector<std::size_t>& sizes);
 
-  void step(Parameters<float>& parameters, const Parameters<float>& gradient, float eta);
+  // One step on all parameters, gradient = g.
+  void step(Parameters<float>& parameters, Parameters<float>& gradient, float eta);
+
+  // The same in pieces, so that threads can update bands of layers as backprop produces them:
+  // begin_step() once per batch, then update() on disjoint ranges covering every parameter.
+  // update() takes g = gradient_scale·gradient[first, first + count) (plus, when `penalty` is
+  // given, the penalty's gradient: the range must then hold weights only), and leaves g in
+  // that range of `gradient`.
+  void begin_step();
+  void update(Parameters<float>& parameters, Parameters<float>& gradient,
+              std::size_t first, std::size_t count, float eta, float gradient_scale,
+              const Regularization* penalty = nullptr);
 
   const OptimizerSettings& settings() const { return settings_; }
   // The state, for checkpoints: steps taken and the first and second state buffers (velocity or
@@ -65,6 +77,8 @@ class Optimizer {
  private:
   OptimizerSettings settings_;
   std::uint64_t steps_ = 0;
+  float m_scale_ = 1;  // Adam's bias corrections for the current step: 1/(1 − β1^t)
+  float s_scale_ = 1;  // and 1/(1 − β2^t)
   Parameters<float> first_;
   Parameters<float> second_;
 };
