@@ -24,6 +24,30 @@ int predict(const Network& net, std::span<const std::uint8_t> image) {
   return static_cast<int>(std::max_element(a.begin(), a.end()) - a.begin());
 }
 
+std::vector<Prediction> predict_all(const Network& net, const Dataset& data) {
+  constexpr std::size_t batch = 256;
+  Workspace<float> ws = net.make_workspace(batch);
+  Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), batch);
+  std::vector<std::uint32_t> indices(batch);
+  std::vector<Prediction> result;
+  result.reserve(data.size());
+  for (std::size_t first = 0; first < data.size(); first += batch) {
+    const std::size_t m = std::min(batch, data.size() - first);
+    std::iota(indices.begin(), indices.begin() + static_cast<std::ptrdiff_t>(m),
+              static_cast<std::uint32_t>(first));
+    auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
+    fill_inputs<float>(data, std::span<const std::uint32_t>(indices.data(), m), inputs);
+    const auto a = net.feedforward(inputs, ws);
+    for (Eigen::Index j = 0; j < a.cols(); ++j) {
+      Eigen::Index digit = 0;
+      const float top = a.col(j).maxCoeff(&digit);
+      const float sum = a.col(j).cwiseMax(0.0f).sum();
+      result.push_back({static_cast<std::uint8_t>(digit), sum > 0 ? std::max(top, 0.0f) / sum : 0});
+    }
+  }
+  return result;
+}
+
 std::size_t evaluate(const Network& net, const Dataset& data, int threads) {
   return Evaluator(net, threads).evaluate(data);
 }

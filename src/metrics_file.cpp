@@ -40,6 +40,45 @@ std::string metrics_line(const EpochResult& r) {
   return line.dump();
 }
 
+std::vector<MetricsLine> read_metrics(const std::filesystem::path& path) {
+  const char* const hint = "give a file written by 'digitnet train --metrics FILE'";
+  std::ifstream in(path);
+  if (!in) throw file_error(path, std::filesystem::exists(path) ? "cannot read the file" : "file not found", hint);
+  std::vector<MetricsLine> lines;
+  std::string text;
+  for (std::size_t number = 1; std::getline(in, text); ++number) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "line " + std::to_string(number) + ": ";
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw file_error(path, where + "not JSON (column " + std::to_string(e.byte) + ")", hint);
+    }
+    if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_number_unsigned())
+      throw file_error(path, where + "no \"epoch\" number", hint);
+    if (lines.size() > 1'000'000) throw file_error(path, where + "more than a million epochs", hint);
+    MetricsLine line;
+    line.epoch = j["epoch"].get<std::size_t>();
+    for (const auto& [key, value] : j.items()) {
+      if (key == "gradient_norms") {
+        if (!value.is_array()) throw file_error(path, where + "\"gradient_norms\" is not a list", hint);
+        for (const auto& norm : value) {
+          if (!norm.is_number()) throw file_error(path, where + "a gradient norm is not a number", hint);
+          line.gradient_norms.push_back(norm.get<double>());
+        }
+      } else if (value.is_number()) {
+        line.values[key] = value.get<double>();
+      } else {
+        throw file_error(path, where + "\"" + key + "\" is not a number", hint);
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  if (lines.empty()) throw file_error(path, "no epochs in the file", hint);
+  return lines;
+}
+
 MetricsWriter::MetricsWriter(const std::filesystem::path& path)
     : path_(path), out_(path, std::ios::trunc) {
   if (!out_) throw file_error(path, "cannot create the metrics file", "check the folder exists and is writable");

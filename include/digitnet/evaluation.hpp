@@ -19,6 +19,14 @@ std::array<float, digit_classes> outputs(const Network& net, std::span<const std
 // The digit for one image: the index of the largest output (the first one, on a tie).
 int predict(const Network& net, std::span<const std::uint8_t> image);
 
+// The network's answer for every image of `data`: the digit and its share of the outputs
+// (output / Σ outputs, the probability for a softmax output).
+struct Prediction {
+  std::uint8_t digit = 0;
+  float confidence = 0;
+};
+std::vector<Prediction> predict_all(const Network& net, const Dataset& data);
+
 // How many images of `data` the network classifies correctly (argmax of the output == label).
 std::size_t evaluate(const Network& net, const Dataset& data, int threads = 1);
 

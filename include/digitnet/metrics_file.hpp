@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "digitnet/trainer.hpp"
 
@@ -12,6 +14,17 @@ namespace digitnet {
 
 // The line for one epoch (without the newline).
 std::string metrics_line(const EpochResult& result);
+
+// One epoch's figures as read back from a metrics file: every numeric field by name.
+struct MetricsLine {
+  std::size_t epoch = 0;
+  std::map<std::string, double> values;  // e.g. "training_cost", "test_accuracy"
+  std::vector<double> gradient_norms;
+};
+
+// Reads a metrics file. Throws digitnet::Error naming the file and line of anything that is not
+// a metrics line (not JSON, no "epoch", a non-numeric field), or an empty file.
+std::vector<MetricsLine> read_metrics(const std::filesystem::path& path);
 
 class MetricsWriter {
  public:

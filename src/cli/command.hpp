@@ -26,6 +26,9 @@ struct Command {
 Command add_train_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
+Command add_show_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
+Command add_plot_command(CLI::App& app);
 
 // --data DIR, shared by every command that reads MNIST.
 std::string default_data_dir();

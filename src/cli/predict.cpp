@@ -1,10 +1,14 @@
-// digitnet predict: the digit a saved model reads in one image of the dataset.
+// digitnet predict: the digit a saved model reads in picture files (PNG, JPEG, BMP, PGM...),
+// preprocessed like MNIST, or in one image of the dataset.
 #include <cstdio>
+#include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "digitnet/evaluation.hpp"
 #include "digitnet/model_file.hpp"
+#include "digitnet/preprocess.hpp"
 #include "model_check.hpp"
 
 namespace digitnet::cli {
@@ -12,44 +16,162 @@ namespace {
 
 struct PredictArgs {
   std::string model;
-  std::size_t index = 0;
+  std::vector<std::string> images;
+  std::optional<std::size_t> index;
   std::string split = "test";
   std::string data_dir;
+  bool json = false;
+  std::string explain;
 };
 
-void run(const PredictArgs& args) {
-  const Network net = load_model(args.model);
+struct Reading {
+  int digit = 0;
+  std::array<float, digit_classes> outputs{};
+  std::array<double, digit_classes> probabilities{};
+};
+
+// The network's answer; outputs made into probabilities by dividing by their sum (a softmax
+// output already sums to 1).
+Reading read(const Network& net, std::span<const std::uint8_t> image) {
+  Reading r;
+  r.outputs = outputs(net, image);
+  r.digit = predict(net, image);
+  double sum = 0;
+  for (float a : r.outputs) sum += std::max(0.0, static_cast<double>(a));
+  for (std::size_t j = 0; j < digit_classes; ++j)
+    r.probabilities[j] = sum > 0 ? std::max(0.0, static_cast<double>(r.outputs[j])) / sum : 0.1;
+  return r;
+}
+
+void print_probabilities(const Reading& r) {
+  for (std::size_t j = 0; j < digit_classes; ++j)
+    std::printf("  %zu  %.4f%s\n", j, r.probabilities[j],
+                static_cast<int>(j) == r.digit ? "  <- predicted" : "");
+}
+
+// The 28 x 28 image the network saw, each pixel 10 x 10 so that it can be looked at.
+void write_explanation(const PreparedDigit& d, const std::string& path) {
+  constexpr std::size_t scale = 10;
+  Picture out;
+  out.width = out.height = mnist_side * scale;
+  out.samples.resize(out.width * out.height);
+  for (std::size_t y = 0; y < out.height; ++y)
+    for (std::size_t x = 0; x < out.width; ++x)
+      out.samples[y * out.width + x] = d.pixels[(y / scale) * mnist_side + x / scale];
+  save_png(out, path);
+}
+
+void run_index(const PredictArgs& args, const Network& net) {
   const MnistSplit data = load_data(args.data_dir);
   const Dataset& part = pick_split(data, args.split);
-  if (args.index >= part.size())
-    throw UsageError("--index " + std::to_string(args.index) + ": the " + args.split +
+  if (*args.index >= part.size())
+    throw UsageError("--index " + std::to_string(*args.index) + ": the " + args.split +
                      " split has " + std::to_string(part.size()) + " images (0 to " +
                      std::to_string(part.size() - 1) + ")");
   check_model_fits(net, args.model, part);
+  const Reading r = read(net, part.image(*args.index));
+  const int label = part.labels[*args.index];
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["split"] = args.split;
+    j["index"] = *args.index;
+    j["digit"] = r.digit;
+    j["label"] = label;
+    j["probabilities"] = r.probabilities;
+    j["outputs"] = r.outputs;
+    std::cout << j.dump() << std::endl;
+    return;
+  }
+  std::printf("%s image %zu: digit %d (label %d, %s)\n", args.split.c_str(), *args.index, r.digit,
+              label, r.digit == label ? "correct" : "wrong");
+  print_probabilities(r);
+}
 
-  const auto image = part.image(args.index);
-  const auto a = outputs(net, image);
-  const int digit = predict(net, image);
-  const int label = part.labels[args.index];
-  std::printf("%s image %zu: digit %d (label %d, %s)\n", args.split.c_str(), args.index, digit,
-              label, digit == label ? "correct" : "wrong");
-  std::printf("outputs:\n");
-  for (std::size_t j = 0; j < a.size(); ++j)
-    std::printf("  %zu  %.6f%s\n", j, static_cast<double>(a[j]),
-                static_cast<int>(j) == digit ? "  <- predicted" : "");
+// Returns the number of pictures that could not be read.
+int run_pictures(const PredictArgs& args, const Network& net) {
+  if (net.input_size() != mnist_side * mnist_side || net.output_size() != digit_classes)
+    throw Error(args.model + ": the model maps " + std::to_string(net.input_size()) +
+                " inputs to " + std::to_string(net.output_size()) +
+                " outputs; pictures need a model of 784 inputs (28 x 28) and 10 outputs");
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  int failures = 0;
+  for (const std::string& file : args.images) {
+    try {
+      const PreparedDigit d = prepare_digit(load_grey_picture(file));
+      const Reading r = read(net, d.pixels);
+      if (!args.explain.empty()) write_explanation(d, args.explain);
+      if (args.json) {
+        nlohmann::ordered_json j;
+        j["file"] = file;
+        j["digit"] = r.digit;
+        j["probabilities"] = r.probabilities;
+        j["outputs"] = r.outputs;
+        j["inverted"] = d.inverted;
+        j["ink_box"] = {d.box_x, d.box_y, d.box_width, d.box_height};
+        all.push_back(j);
+      } else {
+        std::printf("%s: digit %d (probability %.4f; %s ink, at %zu,%zu size %zux%zu)\n",
+                    file.c_str(), r.digit, r.probabilities[static_cast<std::size_t>(r.digit)],
+                    d.inverted ? "dark" : "light", d.box_x, d.box_y, d.box_width, d.box_height);
+        print_probabilities(r);
+      }
+    } catch (const Error& e) {
+      ++failures;
+      // Errors about the picture itself name the file already; preprocessing ones do not.
+      const std::string message = e.what();
+      std::cerr << "digitnet predict: error: "
+                << (message.rfind(file, 0) == 0 ? message : file + ": " + message) << "\n";
+      if (args.json) all.push_back({{"file", file}, {"error", message}});
+    }
+  }
+  if (args.json) std::cout << all.dump(2) << std::endl;
+  if (!args.explain.empty() && failures == 0)
+    std::fprintf(stderr, "Wrote the 28x28 image the network saw (10x enlarged) to %s\n",
+                 args.explain.c_str());
+  return failures;
+}
+
+void run(const PredictArgs& args) {
+  if (args.images.empty() == !args.index.has_value())
+    throw UsageError("give picture files, or --index I for an image of the dataset (not both)");
+  if (!args.explain.empty() && args.images.size() != 1)
+    throw UsageError("--explain " + args.explain + ": give exactly one picture to explain");
+  if (!args.explain.empty()) {
+    const std::filesystem::path path(args.explain);
+    const auto folder = path.has_parent_path() ? path.parent_path() : ".";
+    if (!std::filesystem::is_directory(folder))
+      throw UsageError("--explain " + args.explain + ": folder " + folder.string() +
+                       " does not exist; create it first");
+  }
+  const Network net = load_model(args.model);
+  if (args.index) {
+    run_index(args, net);
+    return;
+  }
+  const int failures = run_pictures(args, net);
+  if (failures > 0)
+    throw Error(std::to_string(failures) + " of " + std::to_string(args.images.size()) +
+                " pictures could not be read (see above)");
 }
 
 }  // namespace
 
 Command add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
-  CLI::App* cmd = app.add_subcommand("predict", "Read the digit in one image of the dataset");
+  CLI::App* cmd = app.add_subcommand(
+      "predict",
+      "Read the digit in picture files (PNG, JPEG, BMP, PGM; any size, colour or grey, dark ink "
+      "on light paper or the reverse), or in one image of the dataset (--index)");
   cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")
       ->required();
-  cmd->add_option("--index", args->index, "Which image of the split (0-based)")->required();
-  cmd->add_option("--split", args->split, "Which images: test, validation or train")
+  cmd->add_option("images", args->images, "Picture files of single handwritten digits");
+  cmd->add_option("--index", args->index, "Instead of pictures: this image of the split (0-based)");
+  cmd->add_option("--split", args->split, "Which images --index counts in: test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
+  cmd->add_flag("--json", args->json, "Print the readings as JSON");
+  cmd->add_option("--explain", args->explain,
+                  "Write the 28x28 image the network saw, as a PNG enlarged 10x (one picture)");
   add_data_option(*cmd, args->data_dir);
   return {cmd, [args] { run(*args); }};
 }

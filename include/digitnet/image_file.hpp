@@ -1,0 +1,39 @@
+// Reading and writing picture files (PNG, JPEG, BMP, PGM/PPM, and more) through stb_image and
+// stb_image_write (Debian's libstb-dev).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace digitnet {
+
+// A picture as 8-bit samples, row by row, `channels` per pixel (1 grey, 3 RGB).
+struct Picture {
+  std::size_t width = 0;
+  std::size_t height = 0;
+  int channels = 1;
+  std::vector<std::uint8_t> samples;
+
+  std::uint8_t& at(std::size_t x, std::size_t y, int c = 0) {
+    return samples[(y * width + x) * static_cast<std::size_t>(channels) +
+                   static_cast<std::size_t>(c)];
+  }
+  std::uint8_t at(std::size_t x, std::size_t y, int c = 0) const {
+    return samples[(y * width + x) * static_cast<std::size_t>(channels) +
+                   static_cast<std::size_t>(c)];
+  }
+};
+
+inline constexpr std::uint64_t max_picture_pixels = 50'000'000;  // 50 megapixels
+
+// Reads a picture file, converted to grey (ITU-R BT.601 luma; transparent pixels count as
+// white paper). Throws digitnet::Error for a missing, unreadable or unsupported file, or one
+// larger than max_picture_pixels (checked from the header, before decoding).
+Picture load_grey_picture(const std::filesystem::path& path);
+
+// Writes a grey or RGB picture as PNG, atomically. Throws digitnet::Error when it cannot.
+void save_png(const Picture& picture, const std::filesystem::path& path);
+
+}  // namespace digitnet
