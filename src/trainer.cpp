@@ -54,7 +54,8 @@ bool needs_validation(const TrainOptions& options) {
 }
 
 TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
-                  const EvaluationData& data, const EpochCallback& on_epoch) {
+                  const EvaluationData& data, const EpochCallback& on_epoch,
+                  const ProgressCallback& on_progress) {
   assert(!training.labels.empty() && options.mini_batch_size >= 1 && options.epochs >= 1);
   assert(training.image_size() == net.input_size());
   assert(!needs_validation(options) || data.validation != nullptr);
@@ -125,6 +126,7 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
                                static_cast<std::size_t>(rows), eta, scale);
             });
       }
+      if (on_progress) on_progress(epoch, first + m, n);
     }
     EpochResult result;
     result.epoch = epoch;

@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "digitnet/dataset.hpp"
+#include "digitnet/image_file.hpp"
+#include "digitnet/metrics_file.hpp"
 #include "digitnet/model_file.hpp"
 
 #include "test_support.hpp"
@@ -253,6 +256,124 @@ TEST_F(CliTest, TrainSavesNetwork2JsonThatEvalReads) {
   EXPECT_EQ(relu.exit_code, 2) << relu.output;  // refused before training
   EXPECT_NE(relu.output.find("holds sigmoid networks"), std::string::npos) << relu.output;
   EXPECT_EQ(relu.output.find("Epoch"), std::string::npos) << relu.output;
+}
+
+// A quickly trained model for the commands that read one.
+std::string quick_model(const std::filesystem::path& file) {
+  const CommandResult r = run("train --train-size 2000 --epochs 2 --batch 1 --eta 2 --no-test "
+                              "--quiet --save " + file.string() + data_flag);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return file.string();
+}
+
+TEST_F(CliTest, QuietPrintsOnlyTheSummary) {
+  const CommandResult r = run("train --train-size 200 --test-size 100 --epochs 2 --quiet" + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("Epoch 0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Best epoch: "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("images/s"), std::string::npos) << r.output;  // no bar off a terminal
+}
+
+TEST_F(CliTest, PredictReadsAPictureLikeTheOriginalImage) {
+  const std::string model = quick_model(path("m.bin"));
+  // Test image 0 (a 7) as a 140 x 196 picture, dark ink on white, off to one side.
+  const Dataset test = load_mnist(DIGITNET_SOURCE_DATA_DIR).test;
+  Picture picture;
+  picture.width = 140;
+  picture.height = 196;
+  picture.samples.assign(picture.width * picture.height, 255);
+  for (std::size_t y = 0; y < 28 * 5; ++y)
+    for (std::size_t x = 0; x < 28 * 4; ++x)
+      picture.at(x + 20, y + 50) = static_cast<std::uint8_t>(255 - test.image(0)[(y / 5) * 28 + x / 4]);
+  save_png(picture, path("seven.png"));
+  const CommandResult index = run("predict --model " + model + " --index 0" + data_flag);
+  const CommandResult r = run("predict --model " + model + " " + path("seven.png").string() +
+                              " --explain " + path("seen.png").string() + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seven.png: digit 7"), std::string::npos) << r.output << index.output;
+  EXPECT_NE(r.output.find("dark ink"), std::string::npos) << r.output;
+  const Picture seen = load_grey_picture(path("seen.png"));
+  EXPECT_EQ(seen.width, 280u);
+  const CommandResult j = run("predict --json --model " + model + " " + path("seven.png").string() + data_flag);
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  const auto json = nlohmann::json::parse(j.output);
+  EXPECT_EQ(json[0]["digit"], 7);
+  EXPECT_EQ(json[0]["probabilities"].size(), 10u);
+  EXPECT_EQ(json[0]["inverted"], true);
+}
+
+TEST_F(CliTest, BadPicturesGiveClearErrorsAndTheOthersAreStillRead) {
+  const std::string model = quick_model(path("m.bin"));
+  Picture white;
+  white.width = white.height = 50;
+  white.samples.assign(2500, 255);
+  save_png(white, path("white.png"));
+  std::ofstream(path("notes.png")) << "not a picture";
+  std::ofstream(path("huge.pgm"), std::ios::binary) << "P5\n8000 8000\n255\n" << std::string(10, 'x');
+  const CommandResult r =
+      run("predict --model " + model + " " + path("white.png").string() + " " +
+          path("notes.png").string() + " " + path("huge.pgm").string() + " " +
+          path("missing.png").string() + data_flag);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("white.png: the picture has no ink"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("notes.png: cannot read the picture"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("huge.pgm: picture too large"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("missing.png: file not found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("4 of 4 pictures could not be read"), std::string::npos) << r.output;
+  EXPECT_EQ(run("predict --model " + model + data_flag).exit_code, 2);
+  EXPECT_EQ(run("predict --model " + model + " a.png --index 3" + data_flag).exit_code, 2);
+}
+
+TEST_F(CliTest, ShowWritesAGridAndPrintsOneDigit) {
+  const CommandResult r = run("show --out " + path("grid.png").string() +
+                              " --count 12 --columns 4 --digits 3 --scale 2" + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Picture grid = load_grey_picture(path("grid.png"));
+  EXPECT_GT(grid.width, 4 * 56u);
+  EXPECT_GT(grid.height, 3 * 56u);
+  EXPECT_LT(grid.height, 4 * 80u);  // 3 rows of 4
+  const CommandResult t = run("show --index 0" + data_flag);
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  EXPECT_NE(t.output.find("label 7"), std::string::npos);
+  EXPECT_NE(t.output.find("██"), std::string::npos);
+  EXPECT_EQ(run("show --out " + path("x.png").string() + " --digits 11" + data_flag).exit_code, 2);
+  EXPECT_EQ(run("show" + data_flag).exit_code, 2);
+}
+
+TEST_F(CliTest, ReportPrintsTheConfusionMatrixAndWritesPictures) {
+  const std::string model = quick_model(path("m.bin"));
+  const CommandResult r = run("report --model " + model + " --out-dir " + dir_.string() + data_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("rows: true digit"), std::string::npos) << r.output;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(r.output, match, std::regex(R"((\d+) of 10000 wrong)"))) << r.output;
+  // The matrix's rows add up to the test set: 980 zeros in MNIST's test set.
+  EXPECT_NE(r.output.find("of 980"), std::string::npos) << r.output;
+  std::ifstream svg(path("confusion.svg"));
+  const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("<svg", 0), 0u);
+  EXPECT_NE(text.find("predicted digit"), std::string::npos);
+  EXPECT_EQ(load_grey_picture(path("wrong.png")).width, 8 * (28 * 3 + 20) + 10);
+}
+
+TEST_F(CliTest, PlotDrawsTheCurvesOfAMetricsFile) {
+  const std::string metrics = path("m.jsonl").string();
+  ASSERT_EQ(run("train --train-size 300 --test-size 100 --epochs 3 --quiet --monitor "
+                "training-accuracy,validation-cost,gradients --metrics " + metrics + data_flag)
+                .exit_code,
+            0);
+  const CommandResult r = run("plot --metrics " + metrics + " --out " + path("c.svg").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Wrote 3 charts of 3 epochs"), std::string::npos) << r.output;
+  std::ifstream svg(path("c.svg"));
+  const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+  for (const char* expected : {"Cost per image", "Accuracy", "Gradient norm", "validation", "layer 2", "<path d=\"M"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected;
+  std::ofstream(path("bad.jsonl")) << "{\"epoch\": 0}\nnot json\n";
+  const CommandResult bad = run("plot --metrics " + path("bad.jsonl").string() + " --out " + path("d.svg").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("bad.jsonl: line 2: not JSON"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(path("d.svg")));
 }
 
 }  // namespace

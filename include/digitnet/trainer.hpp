@@ -68,6 +68,8 @@ struct TrainReport {
 };
 
 using EpochCallback = std::function<void(const EpochResult&)>;
+// After each mini-batch: (epoch, training examples done in this epoch, examples per epoch).
+using ProgressCallback = std::function<void(std::size_t, std::size_t, std::size_t)>;
 
 struct EvaluationData {
   const Dataset* validation = nullptr;
@@ -82,7 +84,8 @@ struct EvaluationData {
 // (epochs >= 1, mini_batch_size >= 1, eta > 0, 0 <= dropout < 1), validation data when the
 // schedule, early stopping or keep_best need it.
 TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
-                  const EvaluationData& data = {}, const EpochCallback& on_epoch = {});
+                  const EvaluationData& data = {}, const EpochCallback& on_epoch = {},
+                  const ProgressCallback& on_progress = {});
 
 // The seeds' signature: train with test data only, returning the epochs.
 std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainOptions& options,

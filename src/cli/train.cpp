@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "progress_bar.hpp"
 #include "digitnet/augment.hpp"
 #include "digitnet/metrics_file.hpp"
 #include "digitnet/model_file.hpp"
@@ -32,6 +33,7 @@ struct TrainArgs {
   std::string data_dir;
   std::string save;
   bool no_test = false;
+  bool quiet = false;
   std::size_t train_size = 0;  // 0: all
   std::size_t test_size = 0;   // 0: all
   std::vector<int> digits;
@@ -231,17 +233,24 @@ void run(const TrainArgs& args) {
   EvaluationData evaluation;
   evaluation.validation = use_validation ? &data.validation : nullptr;
   evaluation.test = args.no_test ? nullptr : &data.test;
-  const TrainReport report =
-      train(net, data.training, options, evaluation, [&](const EpochResult& r) {
-        if (r.correct) {
-          std::cout << "Epoch " << r.epoch << ": " << *r.correct << " / " << r.total << std::endl;
-          if (!best || *r.correct > *best->correct) best = r;
-        } else {
-          std::cout << "Epoch " << r.epoch << " complete" << std::endl;
-        }
-        print_monitoring(r, options);
+  ProgressBar progress(!args.quiet);
+  const TrainReport report = train(
+      net, data.training, options, evaluation,
+      [&](const EpochResult& r) {
+        if (r.correct && (!best || *r.correct > *best->correct)) best = r;
         if (metrics) metrics->write(r);
+        if (args.quiet) return;
+        progress.clear();
+        if (r.correct)
+          std::cout << "Epoch " << r.epoch << ": " << *r.correct << " / " << r.total << std::endl;
+        else
+          std::cout << "Epoch " << r.epoch << " complete" << std::endl;
+        print_monitoring(r, options);
+      },
+      [&](std::size_t epoch, std::size_t done, std::size_t total) {
+        progress.update(epoch, done, total);
       });
+  progress.clear();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!report.stop_reason.empty())
@@ -293,6 +302,9 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   add_data_option(*cmd, args->data_dir);
   cmd->add_option("--save", args->save, "Write the trained network to this model file");
+  cmd->add_flag("--quiet", args->quiet,
+                "Print only the summary at the end: no per-epoch lines, no progress bar (the bar "
+                "is drawn only on a terminal anyway)");
   cmd->add_flag("--no-test", args->no_test,
                 "Do not evaluate on the test set after each epoch (prints 'Epoch j complete')");
   cmd->add_option("--train-size", args->train_size,
