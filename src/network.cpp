@@ -89,8 +89,10 @@ BasicNetwork<Scalar>::BasicNetwork(Architecture arch, std::uint64_t seed, Init i
     const auto n_out = static_cast<double>(sizes()[l + 1]);
     const double w_scale = weight_stddev(init, n_in, n_out);
     const double b_scale = bias_stddev(init);
-    for (Scalar& w : parameters_.weights(l).reshaped())
-      w = static_cast<Scalar>(w_scale * rng.normal());
+    // In memory order (row-major: row by row), not Eigen's default column-major reshaped().
+    auto weights = parameters_.weights(l);
+    for (Scalar* w = weights.data(); w != weights.data() + weights.size(); ++w)
+      *w = static_cast<Scalar>(w_scale * rng.normal());
     for (Scalar& b : parameters_.biases(l)) b = static_cast<Scalar>(b_scale * rng.normal());
   }
 }

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <span>
+#include <sstream>
 
 #include "digitnet/batch.hpp"
 #include "digitnet/dropout.hpp"
@@ -55,7 +58,7 @@ bool needs_validation(const TrainOptions& options) {
 
 TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
                   const EvaluationData& data, const EpochCallback& on_epoch,
-                  const ProgressCallback& on_progress) {
+                  const ProgressCallback& on_progress, const TrainControl& control) {
   assert(!training.labels.empty() && options.mini_batch_size >= 1 && options.epochs >= 1);
   assert(training.image_size() == net.input_size());
   assert(!needs_validation(options) || data.validation != nullptr);
@@ -86,12 +89,79 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
   Parameters<float> best;  // with keep_best: the weights of the best epoch
 
   TrainReport report;
-  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+  std::size_t first_epoch = 0, position = 0;
+  double cost = 0, seconds_before = 0;
+  if (control.resume != nullptr) {
+    const TrainState& s = *control.resume;
+    assert(s.order.size() == n);
+    first_epoch = s.epoch;
+    position = s.position;
+    cost = s.cost;
+    seconds_before = s.seconds;
+    order = s.order;
+    std::istringstream(s.shuffle_rng) >> rng.engine();
+    std::istringstream(s.dropout_rng) >> dropout_rng.engine();
+    optimizer.set_steps(s.optimizer_steps);
+    if (!s.optimizer_first.empty())
+      std::copy(s.optimizer_first.begin(), s.optimizer_first.end(), optimizer.first().flat().begin());
+    if (!s.optimizer_second.empty())
+      std::copy(s.optimizer_second.begin(), s.optimizer_second.end(),
+                optimizer.second().flat().begin());
+    schedule.restore(s.schedule);
+    if (!s.best.empty()) {
+      best = Parameters<float>(net.sizes());
+      std::copy(s.best.begin(), s.best.end(), best.flat().begin());
+    }
+    report.epochs = s.history;
+    if (!s.stopped.empty()) {  // the run had ended: nothing left to do
+      report.stop_reason = s.stopped;
+      first_epoch = options.epochs;
+    }
+  }
+  // The state as it is now, `done` examples into `epoch`.
+  const auto state_now = [&](std::size_t epoch, std::size_t done, double epoch_cost,
+                             double seconds) {
+    TrainState s;
+    s.epoch = epoch;
+    s.position = done;
+    s.cost = epoch_cost;
+    s.seconds = seconds;
+    s.order = order;
+    std::ostringstream shuffle_text, dropout_text;
+    shuffle_text << rng.engine();
+    dropout_text << dropout_rng.engine();
+    s.shuffle_rng = shuffle_text.str();
+    s.dropout_rng = dropout_text.str();
+    s.optimizer_steps = optimizer.steps();
+    s.optimizer_first.assign(optimizer.first().flat().begin(), optimizer.first().flat().end());
+    s.optimizer_second.assign(optimizer.second().flat().begin(), optimizer.second().flat().end());
+    s.schedule = schedule.state();
+    s.best.assign(best.flat().begin(), best.flat().end());
+    s.history = report.epochs;
+    return s;
+  };
+  const auto diverged = [&](std::size_t epoch, const std::string& what) {
+    char eta_text[32];
+    std::snprintf(eta_text, sizeof eta_text, "%g", schedule.eta());
+    return TrainingDiverged("training diverged in epoch " + std::to_string(epoch) + ": " + what +
+                                "; the learning rate " + eta_text +
+                                " is probably too large: try a smaller --eta",
+                            epoch);
+  };
+
+  for (std::size_t epoch = first_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     const auto eta = static_cast<float>(schedule.eta());
-    rng.shuffle(std::span<std::uint32_t>(order));
-    double cost = 0;
-    for (std::size_t first = 0; first < n; first += capacity) {
+    if (position == 0) {
+      rng.shuffle(std::span<std::uint32_t>(order));
+      cost = 0;
+      seconds_before = 0;
+    }
+    const auto elapsed = [&] {
+      return seconds_before +
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    for (std::size_t first = position; first < n; first += capacity) {
       const std::size_t m = std::min(capacity, n - first);
       const std::span<const std::uint32_t> batch(order.data() + first, m);
       // The next batch's images are scattered over 47 MB: start fetching them now.
@@ -103,13 +173,14 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
       fill_inputs<float>(training, batch, inputs);
       fill_targets<float>(training, batch, targets);
       if (options.dropout > 0) draw_dropout_masks(ws, options.dropout, m, dropout_rng);
+      double batch_cost = 0;
       if (fused) {
-        cost += net.sgd_step(inputs, targets, ws, eta, penalty);
+        batch_cost = net.sgd_step(inputs, targets, ws, eta, penalty);
       } else {
         // Each thread updates its band of each layer as soon as backprop has its gradient.
         optimizer.begin_step();
         const float scale = 1.0f / static_cast<float>(m);
-        cost += net.backprop_update(
+        batch_cost = net.backprop_update(
             inputs, targets, ws, gradient,
             [&](std::size_t l, Eigen::Index r0, Eigen::Index rows) {
               const auto& p = net.parameters();
@@ -126,13 +197,25 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
                                static_cast<std::size_t>(rows), eta, scale);
             });
       }
+      if (!std::isfinite(batch_cost))
+        throw diverged(epoch, "the cost became " + std::string(std::isnan(batch_cost) ? "NaN" : "infinite") +
+                                  " after " + std::to_string(first + m) + " of " +
+                                  std::to_string(n) + " images");
+      cost += batch_cost;
       if (on_progress) on_progress(epoch, first + m, n);
+      if (control.stop != nullptr && control.stop->load() && first + m < n) {
+        if (control.on_checkpoint) control.on_checkpoint(state_now(epoch, first + m, cost, elapsed()));
+        report.stop_reason = "interrupted";
+        return report;
+      }
     }
+    position = 0;
+    if (!net.parameters().as_vector().allFinite())
+      throw diverged(epoch, "some weights became NaN or infinite");
     EpochResult result;
     result.epoch = epoch;
     result.eta = eta;
-    result.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds = elapsed();
     const double penalty_cost = penalty.cost(net.parameters());
     result.training_cost = cost / static_cast<double>(n) + penalty_cost;
     if (options.monitor_training_accuracy || options.monitor_training_cost) {
@@ -167,7 +250,16 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
                             static_cast<double>(result.validation_total);
     report.stop_reason = schedule.after_epoch(epoch, validation_accuracy);
     if (options.keep_best && schedule.latest_was_best()) best = net.parameters();
+    if (control.on_checkpoint) {
+      TrainState s = state_now(epoch + 1, 0, 0, 0);
+      s.stopped = report.stop_reason;
+      control.on_checkpoint(s);
+    }
     if (!report.stop_reason.empty()) break;
+    if (control.stop != nullptr && control.stop->load() && epoch + 1 < options.epochs) {
+      report.stop_reason = "interrupted";
+      return report;
+    }
   }
   if (options.keep_best && schedule.best_epoch()) {
     net.parameters() = best;

@@ -50,6 +50,18 @@ TEST(NetworkInit, SameSeedGivesTheSameWeights) {
   EXPECT_FALSE(a.parameters().as_vector() == c.parameters().as_vector());
 }
 
+TEST(NetworkInit, WeightsAreDrawnRowByRowThenTheBiases) {
+  // As numpy's randn(y, x) fills an array: W(0,0), W(0,1), ..., W(1,0), ..., then b.
+  NetworkD net({3, 2, 1}, 5);
+  Rng rng(5);
+  const auto w = net.parameters().weights(0);
+  for (Eigen::Index j = 0; j < 2; ++j)
+    for (Eigen::Index k = 0; k < 3; ++k) EXPECT_EQ(w(j, k), rng.normal()) << j << "," << k;
+  EXPECT_EQ(net.parameters().biases(0)(0), rng.normal());
+  EXPECT_EQ(net.parameters().biases(0)(1), rng.normal());
+  EXPECT_EQ(net.parameters().weights(1)(0, 0), rng.normal());
+}
+
 TEST(NetworkInit, WeightsAndBiasesAreStandardNormal) {
   const Network net({784, 100, 10}, 3);
   const auto p = net.parameters().as_vector().cast<double>();

@@ -26,6 +26,15 @@ struct ScheduleSettings {
 std::string_view name(ScheduleSettings::Kind kind);
 std::optional<ScheduleSettings::Kind> parse_schedule(std::string_view name);
 
+// Everything a Schedule remembers, for checkpoints.
+struct ScheduleState {
+  double eta = 0;
+  std::optional<double> best_accuracy;
+  std::optional<std::size_t> best_epoch;
+  std::size_t since_best = 0;
+  std::size_t since_change = 0;
+};
+
 // Tracks one training run: the learning rate for the next epoch, the best validation accuracy
 // and whether to stop.
 class Schedule {
@@ -45,6 +54,17 @@ class Schedule {
   // The epoch with the best validation accuracy so far, and whether it was the latest one.
   std::optional<std::size_t> best_epoch() const { return best_epoch_; }
   bool latest_was_best() const { return latest_was_best_; }
+
+  ScheduleState state() const {
+    return {eta_, best_accuracy_, best_epoch_, since_best_, since_change_};
+  }
+  void restore(const ScheduleState& s) {
+    eta_ = s.eta;
+    best_accuracy_ = s.best_accuracy;
+    best_epoch_ = s.best_epoch;
+    since_best_ = s.since_best;
+    since_change_ = s.since_change;
+  }
 
  private:
   ScheduleSettings settings_;

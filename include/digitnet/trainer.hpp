@@ -4,6 +4,7 @@
 // best epoch's weights.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "digitnet/dataset.hpp"
+#include "digitnet/error.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
 #include "digitnet/regularization.hpp"
@@ -71,6 +73,43 @@ using EpochCallback = std::function<void(const EpochResult&)>;
 // After each mini-batch: (epoch, training examples done in this epoch, examples per epoch).
 using ProgressCallback = std::function<void(std::size_t, std::size_t, std::size_t)>;
 
+// Everything a training run needs to continue exactly where it stopped (checkpoint.hpp saves
+// it), so that a resumed run ends with the same weights, bit for bit, as one never interrupted.
+struct TrainState {
+  std::size_t epoch = 0;     // the epoch in progress, or the next one when position == 0
+  std::size_t position = 0;  // training examples of that epoch already done (0: not begun)
+  double cost = 0;           // Σ of the batches' costs so far in that epoch
+  double seconds = 0;        // training seconds so far in that epoch
+  std::vector<std::uint32_t> order;  // the order of the training examples (shuffled in place)
+  std::string shuffle_rng;           // generator states (std::mt19937_64's text form)
+  std::string dropout_rng;
+  std::uint64_t optimizer_steps = 0;
+  std::vector<float> optimizer_first, optimizer_second;  // as Optimizer::first()/second()
+  ScheduleState schedule;
+  std::vector<float> best;            // keep_best: the best epoch's parameters so far
+  std::vector<EpochResult> history;   // the epochs finished so far
+  std::string options;                // what must match to resume (options_fingerprint)
+  std::string stopped;                // the schedule's stop reason, when it ended the run
+};
+
+
+// Checkpointing and interruption.
+struct TrainControl {
+  const TrainState* resume = nullptr;  // continue from this state instead of starting afresh
+  // Called with the state after every epoch (once the schedule has decided) and when stopped.
+  std::function<void(const TrainState&)> on_checkpoint;
+  // When it becomes true (e.g. set by a SIGINT handler), training finishes the current batch,
+  // calls on_checkpoint and returns with stop_reason "interrupted".
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// Thrown when the cost or the weights stop being finite numbers.
+class TrainingDiverged : public Error {
+ public:
+  TrainingDiverged(const std::string& what, std::size_t epoch) : Error(what), epoch(epoch) {}
+  std::size_t epoch;
+};
+
 struct EvaluationData {
   const Dataset* validation = nullptr;
   const Dataset* test = nullptr;
@@ -83,9 +122,11 @@ struct EvaluationData {
 // Requires: training non-empty, images of net.input_size() pixels, options validated
 // (epochs >= 1, mini_batch_size >= 1, eta > 0, 0 <= dropout < 1), validation data when the
 // schedule, early stopping or keep_best need it.
+// Throws TrainingDiverged (before any checkpoint of the bad epoch) when the cost becomes NaN or
+// infinite, or the weights do.
 TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
                   const EvaluationData& data = {}, const EpochCallback& on_epoch = {},
-                  const ProgressCallback& on_progress = {});
+                  const ProgressCallback& on_progress = {}, const TrainControl& control = {});
 
 // The seeds' signature: train with test data only, returning the epochs.
 std::vector<EpochResult> sgd(Network& net, const Dataset& training, const TrainOptions& options,

@@ -45,32 +45,44 @@ void chart(std::ostringstream& svg, int x0, int y0, int width, int height, const
   if (min_x > max_x) return;
   if (max_x == min_x) max_x = min_x + 1;
   if (max_y - min_y < 1e-12) max_y = min_y + 1, min_y -= 1;
-  const double pad_y = (max_y - min_y) * 0.05;
-  min_y -= pad_y, max_y += pad_y;
-  const int left = x0 + 70, right = x0 + width - 20, top = y0 + 40, bottom = y0 + height - 45;
+  // Linear axes get "nice" ticks (1, 2 or 5 times a power of 10) and start and end on them.
+  double step_y = (max_y - min_y) / 5;
+  if (!log_y) {
+    const double magnitude = std::pow(10, std::floor(std::log10(step_y)));
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+      if (m * magnitude >= step_y) {
+        step_y = m * magnitude;
+        break;
+      }
+    min_y = std::floor(min_y / step_y) * step_y;
+    max_y = std::ceil(max_y / step_y) * step_y;
+  } else {
+    const double pad_y = (max_y - min_y) * 0.05;
+    min_y -= pad_y, max_y += pad_y;
+    step_y = (max_y - min_y) / 5;
+  }
+  const int left = x0 + 80, right = x0 + width - 20, top = y0 + 40, bottom = y0 + height - 45;
   const auto px = [&](double x) { return left + (x - min_x) / (max_x - min_x) * (right - left); };
   const auto py = [&](double v) { return bottom - (v - min_y) / (max_y - min_y) * (bottom - top); };
   svg << "<text x=\"" << (left + right) / 2 << "\" y=\"" << y0 + 22
       << "\" text-anchor=\"middle\" font-size=\"16\">" << title << "</text>\n"
       << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << right - left << "\" height=\""
       << bottom - top << "\" fill=\"none\" stroke=\"#444\"/>\n";
-  for (int i = 0; i <= 5; ++i) {  // y ticks and grid
-    const double v = min_y + (max_y - min_y) * i / 5;
+  for (double v = min_y; v <= max_y + step_y / 2; v += step_y) {  // y ticks and grid
     const double y = py(v);
     svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << y << "\" y2=\"" << y
         << "\" stroke=\"#e5e5e5\"/><text x=\"" << left - 6 << "\" y=\"" << y + 4
         << "\" text-anchor=\"end\" font-size=\"12\">" << format(log_y ? std::pow(10, v) : v)
         << "</text>\n";
   }
-  const int ticks = static_cast<int>(std::min(10.0, max_x - min_x));
-  for (int i = 0; i <= ticks; ++i) {  // x ticks at whole epochs
-    const double e = std::round(min_x + (max_x - min_x) * i / std::max(1, ticks));
+  const double step_x = std::max(1.0, std::ceil((max_x - min_x) / 10));
+  for (double e = min_x; e <= max_x; e += step_x) {  // x ticks at whole epochs
     svg << "<text x=\"" << px(e) << "\" y=\"" << bottom + 17 << "\" text-anchor=\"middle\" font-size=\"12\">"
         << e << "</text>\n";
   }
   svg << "<text x=\"" << (left + right) / 2 << "\" y=\"" << bottom + 36
       << "\" text-anchor=\"middle\" font-size=\"13\">epoch</text>\n"
-      << "<text transform=\"translate(" << x0 + 16 << "," << (top + bottom) / 2
+      << "<text transform=\"translate(" << x0 + 14 << "," << (top + bottom) / 2
       << ") rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">" << y_label << "</text>\n";
   int legend_y = top + 16;
   for (const Series& s : series) {
