@@ -79,8 +79,8 @@ std::vector<MetricsLine> read_metrics(const std::filesystem::path& path) {
   return lines;
 }
 
-MetricsWriter::MetricsWriter(const std::filesystem::path& path)
-    : path_(path), out_(path, std::ios::trunc) {
+MetricsWriter::MetricsWriter(const std::filesystem::path& path, bool append)
+    : path_(path), out_(path, append ? std::ios::app : std::ios::trunc) {
   if (!out_) throw file_error(path, "cannot create the metrics file", "check the folder exists and is writable");
 }
 

@@ -1,6 +1,11 @@
 // End-to-end tests of the digitnet command: a quick real training run, the commands working
 // together, and bad flags and files refused with the right exit code and message.
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <array>
 #include <cstdio>
@@ -8,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "digitnet/dataset.hpp"
 #include "digitnet/image_file.hpp"
@@ -374,6 +380,96 @@ TEST_F(CliTest, PlotDrawsTheCurvesOfAMetricsFile) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("bad.jsonl: line 2: not JSON"), std::string::npos) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(path("d.svg")));
+}
+
+// Starts digitnet with `arguments` (split at spaces) in the background, output to `log`.
+pid_t spawn(const std::string& arguments, const std::filesystem::path& log) {
+  std::vector<std::string> words = {DIGITNET_EXE};
+  std::istringstream in(arguments);
+  for (std::string w; in >> w;) words.push_back(w);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = std::fopen(log.c_str(), "w");
+    dup2(fileno(out), 1);
+    dup2(fileno(out), 2);
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Waits until `file` exists (true) or `seconds` pass (false).
+bool wait_for(const std::filesystem::path& file, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!std::filesystem::exists(file))
+    if (std::chrono::steady_clock::now() > end) return false;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return true;
+}
+
+const std::string resumable_run =
+    "train --sizes 784,100,10 --cost cross-entropy --eta 0.5 --init scaled-normal --lambda 1 "
+    "--train-size 20000 --epochs 6 --no-test --quiet" + data_flag;
+
+TEST_F(CliTest, KilledWithSigkillMidEpochAndResumedGivesTheSameWeights) {
+  ASSERT_EQ(run(resumable_run + " --save " + path("whole.bin").string()).exit_code, 0);
+  // Killed without warning some time after the first checkpoint, inside an epoch.
+  const auto dir = path("ck");
+  const pid_t pid = spawn(resumable_run + " --checkpoint " + dir.string(), path("log1"));
+  ASSERT_TRUE(wait_for(dir / "checkpoint.bin", 60)) << file_bytes(path("log1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed; make it longer";
+  const CommandResult resumed =
+      run(resumable_run + " --resume " + dir.string() + " --save " + path("resumed.bin").string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("Resuming from"), std::string::npos) << resumed.output;
+  EXPECT_EQ(resumed.output.find("epoch 0,"), std::string::npos) << "killed before epoch 1 ended?";
+  EXPECT_EQ(file_bytes(path("resumed.bin")), file_bytes(path("whole.bin")));
+  // Resuming with other options is refused.
+  const CommandResult other = run(resumable_run + " --seed 9 --resume " + dir.string());
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_NE(other.output.find("other options"), std::string::npos) << other.output;
+}
+
+TEST_F(CliTest, CtrlCFinishesTheBatchSavesACheckpointAndExitsCleanly) {
+  ASSERT_EQ(run(resumable_run + " --save " + path("whole.bin").string()).exit_code, 0);
+  const auto dir = path("ck");
+  const pid_t pid = spawn(resumable_run + " --checkpoint " + dir.string() + " --save " +
+                              path("never.bin").string(), path("log"));
+  ASSERT_TRUE(wait_for(dir / "checkpoint.bin", 60));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string log = file_bytes(path("log"));
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << log;
+  EXPECT_NE(log.find("Interrupted: saved a checkpoint"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(path("never.bin")));
+  const CommandResult resumed =
+      run(resumable_run + " --resume " + dir.string() + " --save " + path("resumed.bin").string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(file_bytes(path("resumed.bin")), file_bytes(path("whole.bin")));
+}
+
+TEST_F(CliTest, DivergenceNamesTheEpochAndKeepsTheCheckpoint) {
+  const auto dir = path("ck");
+  const CommandResult r = run("train --train-size 2000 --epochs 3 --hidden relu --output identity "
+                              "--eta 5 --init he --checkpoint " + dir.string() + data_flag);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("training diverged in epoch"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("try a smaller --eta"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ std::vector<MetricsLine> read_metrics(const std::filesystem::path& path);
 
 class MetricsWriter {
  public:
-  // Creates or empties `path`. Throws digitnet::Error when it cannot be written.
-  explicit MetricsWriter(const std::filesystem::path& path);
+  // Creates or empties `path` (or appends to it). Throws digitnet::Error when it cannot be written.
+  explicit MetricsWriter(const std::filesystem::path& path, bool append = false);
   // Appends the epoch's line and flushes it, so the file is current if training is stopped.
   void write(const EpochResult& result);
 

@@ -18,6 +18,12 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Training stopped by Ctrl-C after saving what it could: exit code 130, as for SIGINT.
+class Interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct Command {
   CLI::App* app = nullptr;
   std::function<void()> run;

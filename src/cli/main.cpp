@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
     try {
       command.run();
       return 0;
+    } catch (const Interrupted&) {
+      return 130;
     } catch (const UsageError& e) {
       std::cerr << "digitnet " << command.app->get_name() << ": " << e.what() << "\n"
                 << "Run 'digitnet " << command.app->get_name() << " --help' for the options.\n";

@@ -1,6 +1,8 @@
 // digitnet train: the seeds' SGD run, printing "Epoch j: c / n" after each epoch.
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "command.hpp"
 #include "progress_bar.hpp"
 #include "digitnet/augment.hpp"
+#include "digitnet/checkpoint.hpp"
 #include "digitnet/metrics_file.hpp"
 #include "digitnet/model_file.hpp"
 #include "digitnet/trainer.hpp"
@@ -28,6 +31,8 @@ struct TrainArgs {
   std::vector<std::string> monitor;
   std::string metrics;
   std::string augment = "none";
+  std::string checkpoint_dir;
+  std::string resume_dir;
   TrainOptions options;
   std::uint64_t seed = 1;
   std::string data_dir;
@@ -38,6 +43,15 @@ struct TrainArgs {
   std::size_t test_size = 0;   // 0: all
   std::vector<int> digits;
 };
+
+// Set by the first Ctrl-C: training finishes its batch, checkpoints and stops. A second Ctrl-C
+// ends the program at once (the handler restores the default action).
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+extern "C" void on_interrupt(int) {
+  interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
 
 std::string join(const std::vector<std::size_t>& sizes) {
   std::string text;
@@ -158,6 +172,15 @@ void validate(const TrainArgs& args) {
       throw UsageError(std::string(flag) + " " + file + ": folder " + folder.string() +
                        " does not exist; create it first");
   }
+  if (!args.checkpoint_dir.empty() && !args.resume_dir.empty() &&
+      args.checkpoint_dir != args.resume_dir)
+    throw UsageError("--checkpoint " + args.checkpoint_dir + " --resume " + args.resume_dir +
+                     ": a resumed run goes on checkpointing into the folder it resumes from; "
+                     "give one of them");
+  if (!args.resume_dir.empty() && !std::filesystem::is_regular_file(
+                                      std::filesystem::path(args.resume_dir) / "checkpoint.bin"))
+    throw UsageError("--resume " + args.resume_dir +
+                     ": no checkpoint.bin there; give the folder of an earlier --checkpoint DIR");
   if (args.augment != "none" && args.augment != "shift")
     throw UsageError("--augment " + args.augment + ": unknown; choose none or shift");
 }
@@ -225,19 +248,54 @@ void run(const TrainArgs& args) {
   if (args.augment == "shift") data.training = expand_by_shifts(data.training);
 
   Network net(arch, args.seed, init);
+  const std::string fingerprint = options_fingerprint(net, options, data.training.size());
+  std::optional<TrainState> resume;
+  if (!args.resume_dir.empty()) {
+    const auto file = std::filesystem::path(args.resume_dir) / "checkpoint.bin";
+    Checkpoint checkpoint = load_checkpoint(file);
+    if (checkpoint.state.options != fingerprint)
+      throw UsageError("--resume " + args.resume_dir +
+                       ": the checkpoint was written by a run with other options or data; give "
+                       "the same flags (only --epochs and --threads may change).\n  checkpoint: " +
+                       checkpoint.state.options + "\n  now:        " + fingerprint);
+    net = std::move(checkpoint.net);
+    resume = std::move(checkpoint.state);
+    std::printf("Resuming from %s: epoch %zu, %zu of %zu images done\n", file.c_str(),
+                resume->epoch, resume->position, data.training.size());
+  }
+  const std::string checkpoint_dir = !args.resume_dir.empty() ? args.resume_dir : args.checkpoint_dir;
+  if (!checkpoint_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(checkpoint_dir, ec);
+    if (ec)
+      throw UsageError("--checkpoint " + checkpoint_dir + ": cannot create the folder (" +
+                       ec.message() + ")");
+  }
+  const auto checkpoint_file = std::filesystem::path(checkpoint_dir) / "checkpoint.bin";
   std::optional<MetricsWriter> metrics;
-  if (!args.metrics.empty()) metrics.emplace(args.metrics);
+  if (!args.metrics.empty()) metrics.emplace(args.metrics, resume.has_value());
 
-  std::optional<EpochResult> best;
+  TrainControl control;
+  if (resume) control.resume = &*resume;
+  if (!checkpoint_dir.empty())
+    control.on_checkpoint = [&](const TrainState& state) {
+      TrainState copy = state;
+      copy.options = fingerprint;
+      save_checkpoint(net, copy, checkpoint_file);
+    };
+  interrupted.store(false);
+  control.stop = &interrupted;
+  std::signal(SIGINT, on_interrupt);
   const auto start = std::chrono::steady_clock::now();
   EvaluationData evaluation;
   evaluation.validation = use_validation ? &data.validation : nullptr;
   evaluation.test = args.no_test ? nullptr : &data.test;
   ProgressBar progress(!args.quiet);
-  const TrainReport report = train(
+  TrainReport report;
+  try {
+    report = train(
       net, data.training, options, evaluation,
       [&](const EpochResult& r) {
-        if (r.correct && (!best || *r.correct > *best->correct)) best = r;
         if (metrics) metrics->write(r);
         if (args.quiet) return;
         progress.clear();
@@ -249,8 +307,33 @@ void run(const TrainArgs& args) {
       },
       [&](std::size_t epoch, std::size_t done, std::size_t total) {
         progress.update(epoch, done, total);
-      });
+      },
+      control);
+  } catch (const TrainingDiverged& e) {
+    std::signal(SIGINT, SIG_DFL);
+    progress.clear();
+    std::string message = e.what();
+    if (!checkpoint_dir.empty())
+      message += "; the checkpoint in " + checkpoint_dir + " (the state before epoch " +
+                 std::to_string(e.epoch) + ") is intact";
+    throw Error(message);
+  }
+  std::signal(SIGINT, SIG_DFL);
   progress.clear();
+  if (report.stop_reason == "interrupted") {
+    std::printf("Interrupted: %s\n",
+                checkpoint_dir.empty()
+                    ? "nothing saved (train with --checkpoint DIR to be able to continue)"
+                    : ("saved a checkpoint to " + checkpoint_file.string() +
+                       "; continue with the same flags and --resume " + checkpoint_dir)
+                          .c_str());
+    if (!args.save.empty())
+      std::printf("The network was not saved to %s: training did not finish\n", args.save.c_str());
+    throw Interrupted("interrupted by Ctrl-C");
+  }
+  std::optional<EpochResult> best;
+  for (const EpochResult& r : report.epochs)
+    if (r.correct && (!best || *r.correct > *best->correct)) best = r;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!report.stop_reason.empty())
@@ -358,6 +441,12 @@ Command add_train_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--metrics", args->metrics,
                   "Write every epoch's figures to this file, one JSON object per line");
+  cmd->add_option("--checkpoint", args->checkpoint_dir,
+                  "Save everything needed to continue (weights, optimiser, generators, epoch) to "
+                  "DIR/checkpoint.bin after every epoch and on Ctrl-C");
+  cmd->add_option("--resume", args->resume_dir,
+                  "Continue the run checkpointed in DIR (give the same flags; --epochs may grow); "
+                  "the result is bit for bit that of an uninterrupted run");
   cmd->add_option("--augment", args->augment,
                   "shift: add copies of the training images shifted one pixel each way (5x)")
       ->capture_default_str();
