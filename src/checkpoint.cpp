@@ -75,6 +75,7 @@ class Reader {
   void read(void* out, std::size_t size, const char* what) {
     if (bytes_.size() - offset_ < size)
       throw file_error(path_, bytes_.size(), std::string("file ends inside the ") + what, hint);
+    if (size == 0) return;  // `out` may be an empty vector's null data() (found by fuzzing)
     std::memcpy(out, bytes_.data() + offset_, size);
     offset_ += size;
   }

@@ -54,6 +54,8 @@ std::vector<MetricsLine> read_metrics(const std::filesystem::path& path) {
       j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       throw file_error(path, where + "not JSON (column " + std::to_string(e.byte) + ")", hint);
+    } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double
+      throw file_error(path, where + "not readable JSON (" + e.what() + ")", hint);
     }
     if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_number_unsigned())
       throw file_error(path, where + "no \"epoch\" number", hint);

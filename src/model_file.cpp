@@ -64,6 +64,7 @@ class Reader {
                            std::to_string(offset_ + size) + " bytes, has " +
                            std::to_string(bytes_.size()) + ")",
                        "the file is truncated: save it again");
+    if (size == 0) return;  // `out` may be null then
     std::memcpy(out, bytes_.data() + offset_, size);
     offset_ += size;
   }

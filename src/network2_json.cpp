@@ -88,6 +88,11 @@ Network parse_network2_json(const std::string& text, const std::filesystem::path
     const std::string message = e.what();
     throw file_error(path, e.byte > 0 ? e.byte - 1 : 0,
                      "not valid JSON (" + message.substr(message.find(':') + 2) + ")", hint);
+  } catch (const json::exception& e) {
+    // e.g. a number too large for a double (found by fuzzing: "1111511111e111111111")
+    const std::string message = e.what();
+    throw file_error(path, "not readable JSON (" + message.substr(message.find(']') + 2) + ")",
+                     hint);
   }
   if (!doc.is_object()) fail(path, "top level", "expected an object {\"sizes\": ...}");
 

@@ -46,6 +46,7 @@ void run_team(int threads, Work&& work) {
     return;
   }
 #endif
+  static_cast<void>(threads);  // without OpenMP: one thread
   work(Team{});
 }
 

@@ -314,8 +314,10 @@ void run(const TrainArgs& args) {
     progress.clear();
     std::string message = e.what();
     if (!checkpoint_dir.empty())
-      message += "; the checkpoint in " + checkpoint_dir + " (the state before epoch " +
-                 std::to_string(e.epoch) + ") is intact";
+      message += std::filesystem::exists(checkpoint_file)
+                     ? "; the checkpoint in " + checkpoint_dir + " (the state before epoch " +
+                           std::to_string(e.epoch) + ") is intact"
+                     : "; no checkpoint had been written yet";
     throw Error(message);
   }
   std::signal(SIGINT, SIG_DFL);
