@@ -193,7 +193,11 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   }();
   const auto computed = static_cast<std::uint32_t>(
       crc32(crc32(0L, Z_NULL, 0), bytes.data(), static_cast<uInt>(bytes.size() - 4)));
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzz preset: let mutations reach the parser
   if (stored != computed) r.fail(bytes.size() - 4, "checksum mismatch: the contents are damaged");
+#else
+  static_cast<void>(stored), static_cast<void>(computed);
+#endif
 
   const std::size_t header_at = r.offset();
   const std::vector<char> text = r.array<char>("header");

@@ -191,8 +191,12 @@ Network parse_model(const std::vector<std::uint8_t>& bytes, const std::filesyste
   r.read(parameters.data(), parameters.size_bytes(), "parameters");
   const std::size_t checksum_at = r.offset();
   const auto stored = r.value<std::uint32_t>("checksum");
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzz preset: let mutations reach the parser
   if (stored != crc32_of(bytes.data(), checksum_at))
     r.fail(checksum_at, "checksum mismatch: the contents are damaged", damaged_hint);
+#else
+  static_cast<void>(stored);
+#endif
   return net;
 }
 
