@@ -8,6 +8,7 @@
 
 #include "digitnet/batch.hpp"
 #include "digitnet/evaluation.hpp"
+#include "digitnet/gemm.hpp"
 #include "digitnet/kernels.hpp"
 #include "digitnet/network.hpp"
 #include "digitnet/optimizer.hpp"
@@ -95,6 +96,25 @@ void DenseForwardKernel(benchmark::State& state) {
       benchmark::Counter(2.0 * n_out * n_in * m, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(DenseForwardKernel);
+
+// The packed product alone, on one thread, at the shapes of one thread's share of (b):
+// 0 = forward (Zᵀ = Aᵀ·Wᵀ: 100 x 400 x 784, W read along its rows, so packed by transposing),
+// 1 = weight gradient (W += alpha·δ·Aᵀ: 400 x 784 x 100, accumulating).
+void Gemm(benchmark::State& state) {
+  const bool forward = state.range(0) == 0;
+  const std::size_t m = forward ? 100 : 400, n = forward ? 400 : 784, k = forward ? 784 : 100;
+  std::vector<float> a(m * k, 0.01f), b(k * n, 0.5f), c(m * n, 0.0f);
+  const Operand<float> a_op{a.data(), static_cast<std::ptrdiff_t>(k), 1};
+  const Operand<float> b_op = forward ? Operand<float>{b.data(), 1, static_cast<std::ptrdiff_t>(k)}
+                                      : Operand<float>{b.data(), static_cast<std::ptrdiff_t>(n), 1};
+  for (auto _ : state) {
+    gemm<float>(m, n, k, 1e-6f, a_op, b_op, c.data(), n, !forward);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(Gemm)->Arg(0)->Arg(1);
 
 void FillInputs(benchmark::State& state) {
   Dataset data;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace digitnet {
 namespace {
@@ -127,16 +128,23 @@ void weight_gradient(const Scalar* delta, const Scalar* a, Scalar* nabla_w, Scal
   }
   // For each slice of L inputs k: the slices of up to 12 examples' activations are loaded once,
   // then every row j of nabla_w gets Σ_c delta(j, c)·a(k.., c).
+  // alpha·δ(j, c) of the group, row by row: computed once, not once per slice of inputs.
+  thread_local std::vector<Scalar> scaled;
+  if (scaled.size() < n_out * gradient_group) scaled.resize(n_out * gradient_group);
   for (std::size_t g = 0; g < m; g += gradient_group) {
     const std::size_t group = std::min(gradient_group, m - g);
     const bool first = g == 0 && !accumulate;
+    for (std::size_t j = 0; j < n_out; ++j)
+      for (std::size_t c = 0; c < group; ++c)
+        scaled[j * gradient_group + c] = alpha * delta[(g + c) * ldd + j];
     std::size_t k = 0;
     for (; k + L <= n_in; k += L) {
       Vec<Scalar> av[gradient_group];
       for (std::size_t c = 0; c < group; ++c) av[c] = load(a + (g + c) * n_in + k);
       for (std::size_t j = 0; j < n_out; ++j) {
+        const Scalar* row = scaled.data() + j * gradient_group;
         Vec<Scalar> acc = first ? Vec<Scalar>{} : load(nabla_w + j * n_in + k);
-        for (std::size_t c = 0; c < group; ++c) acc += (alpha * delta[(g + c) * ldd + j]) * av[c];
+        for (std::size_t c = 0; c < group; ++c) acc += row[c] * av[c];
         store(nabla_w + j * n_in + k, acc);
       }
     }

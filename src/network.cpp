@@ -3,6 +3,7 @@
 
 #include <cassert>
 
+#include "digitnet/gemm.hpp"
 #include "digitnet/kernels.hpp"
 #include "digitnet/random.hpp"
 #include "digitnet/team.hpp"
@@ -10,16 +11,17 @@
 namespace digitnet {
 namespace {
 
-// Which products go to the register-blocked kernels of kernels.hpp rather than Eigen's GEMM:
-// narrow batches, where Eigen's packing costs more than the arithmetic (Backprop/30/10 in
-// bench/kernels_bench: 40 µs with Eigen, about 20 µs with the kernels), and small weight
-// matrices, which stay in cache (evaluation). Wide batches of large layers go to Eigen, whose
-// cache blocking the kernels lack. The thresholds are judgement, checked only at the sizes of
-// bench/compare, not tuned.
-bool use_forward_kernel(Eigen::Index n_out, Eigen::Index n_in, Eigen::Index m) {
-  return m <= 16 || n_out * n_in <= 64 * 1024;
+// Which products go to the register-blocked kernels of kernels.hpp rather than the packed
+// product of gemm.hpp: narrow batches, where packing costs more than the arithmetic
+// (Backprop/30/10 in bench/kernels_bench: 40 µs with Eigen's packed product, about 20 µs with
+// the kernels). The seeds' canonical run (batch 10) takes this path.
+bool use_kernels(Eigen::Index m) { return m <= 16; }
+
+// A column-major matrix read as its transpose, as an operand of gemm.
+template <typename M>
+Operand<typename M::Scalar> transposed(const M& x) {
+  return {x.data(), x.outerStride(), 1};
 }
-bool use_gradient_kernel(Eigen::Index m) { return m <= 12; }
 
 // a ← f(a) in place for every activation but softmax; with `derivative`, also f'(z) there.
 template <typename A, typename D>
@@ -32,10 +34,11 @@ void activate(Activation f, A&& a, D* derivative) {
         // z > 17 and a saturated neuron stops learning for good (float64, the seeds' precision,
         // keeps it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept
         // exactly: t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
-        const auto t = (-a.array()).exp().eval();
+        // t is kept in `derivative` until it is replaced (a temporary would allocate).
+        auto t = derivative->array();
+        t = (-a.array()).exp();
         a.array() = Scalar(1) / (Scalar(1) + t);
-        derivative->array() =
-            a.array() * (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
+        t = a.array() * (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
       } else {
         a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
       }
@@ -149,15 +152,18 @@ void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Sc
     const auto biases = parameters_.biases(l);
     const auto [r0, rows] = team.of(weights.rows());
     auto a = ws.activations[l + 1].leftCols(m).middleRows(r0, rows);
-    if (use_forward_kernel(weights.rows(), weights.cols(), m) &&
-        a_prev.outerStride() == a_prev.rows()) {
+    const auto n_in = static_cast<std::size_t>(weights.cols());
+    if (use_kernels(m) && a_prev.outerStride() == a_prev.rows()) {
       dense_forward(weights.data() + r0 * weights.cols(), biases.data() + r0, a_prev.data(),
-                    ws.activations[l + 1].data() + r0, static_cast<std::size_t>(rows),
-                    static_cast<std::size_t>(weights.cols()), static_cast<std::size_t>(m),
-                    static_cast<std::size_t>(weights.rows()));
+                    ws.activations[l + 1].data() + r0, static_cast<std::size_t>(rows), n_in,
+                    static_cast<std::size_t>(m), static_cast<std::size_t>(weights.rows()));
     } else {
-      a.noalias() = weights.middleRows(r0, rows) * a_prev;
-      a.colwise() += biases.segment(r0, rows);
+      // aᵀ = biases + a_prevᵀ·W_bandᵀ, computed as the transpose so that a's columns are rows.
+      a.colwise() = biases.segment(r0, rows);
+      gemm<Scalar>(static_cast<std::size_t>(m), static_cast<std::size_t>(rows), n_in, Scalar(1),
+                   transposed(a_prev),
+                   {weights.data() + r0 * weights.cols(), 1, weights.cols()}, a.data(),
+                   static_cast<std::size_t>(a.outerStride()), true);
     }
     if (activations_[l] == Activation::softmax) {
       // Whole columns: one thread, after all have written their rows of z.
@@ -216,7 +222,16 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
       // δ_{l−1} = (W_lᵀ δ_l) ⊙ f'(z_{l−1}), by bands of rows of δ_{l−1}.
       const auto [k0, inputs] = team.of(static_cast<Eigen::Index>(sizes()[l]));
       auto delta_prev = ws.deltas[l - 1].leftCols(m).middleRows(k0, inputs);
-      delta_prev.noalias() = parameters_.weights(l).middleCols(k0, inputs).transpose() * delta;
+      const auto weights = parameters_.weights(l);
+      if (use_kernels(m)) {
+        delta_prev.noalias() = weights.middleCols(k0, inputs).transpose() * delta;
+      } else {
+        // δ_prevᵀ = δᵀ·W(:, band).
+        gemm<Scalar>(static_cast<std::size_t>(m), static_cast<std::size_t>(inputs),
+                     static_cast<std::size_t>(weights.rows()), Scalar(1), transposed(delta),
+                     {weights.data() + k0, weights.cols(), 1}, delta_prev.data(),
+                     static_cast<std::size_t>(delta_prev.outerStride()), false);
+      }
       delta_prev.array() *= ws.derivatives[l].leftCols(m).middleRows(k0, inputs).array();
     }
     // When the target or the update is the weights themselves, every thread must have read W_l
@@ -227,20 +242,20 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
     auto target_b = target.biases(l);
     const auto [r0, rows] = team.of(target_w.rows());
     if (penalty != nullptr) penalty->shrink(target_w.middleRows(r0, rows), eta);
-    if (use_gradient_kernel(m) && a_prev.outerStride() == a_prev.rows()) {
+    if (use_kernels(m) && a_prev.outerStride() == a_prev.rows()) {
       weight_gradient(delta.data() + r0, a_prev.data(), target_w.data() + r0 * target_w.cols(),
                       target_b.data() + r0, static_cast<std::size_t>(rows),
                       static_cast<std::size_t>(target_w.cols()), static_cast<std::size_t>(m),
                       static_cast<std::size_t>(target_w.rows()), alpha, accumulate);
     } else {
-      auto w = target_w.middleRows(r0, rows);
       auto b = target_b.segment(r0, rows);
-      if (!accumulate) {
-        w.setZero();
-        b.setZero();
-      }
+      if (!accumulate) b.setZero();
       b.noalias() += alpha * delta.middleRows(r0, rows).rowwise().sum();
-      w.noalias() += alpha * (delta.middleRows(r0, rows) * a_prev.transpose());
+      // W_band (+)= alpha·δ_band·A_prevᵀ (W is row-major).
+      const auto n_in = static_cast<std::size_t>(target_w.cols());
+      gemm<Scalar>(static_cast<std::size_t>(rows), n_in, static_cast<std::size_t>(m), alpha,
+                   {delta.data() + r0, 1, delta.outerStride()}, transposed(a_prev),
+                   target_w.data() + static_cast<std::size_t>(r0) * n_in, n_in, accumulate);
     }
     if (update != nullptr) (*update)(l, r0, rows);
     team.barrier();
