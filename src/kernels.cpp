@@ -174,6 +174,18 @@ void weight_gradient_reference(const Scalar* delta, const Scalar* a, Scalar* nab
   }
 }
 
+template <typename Scalar>
+void sigmoid_derivative(const Scalar* a, Scalar* d, std::size_t n) {
+  constexpr std::size_t L = lanes<Scalar>;
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    const Vec<Scalar> s = load(a + i);
+    const Vec<Scalar> lower = Scalar(1) - s, upper = load(d + i) * s;
+    store(d + i, s * (s < Scalar(0.5) ? lower : upper));
+  }
+  for (; i < n; ++i) d[i] = a[i] * (a[i] < Scalar(0.5) ? Scalar(1) - a[i] : d[i] * a[i]);
+}
+
 #define DIGITNET_INSTANTIATE(Scalar)                                                              \
   template void dense_forward<Scalar>(const Scalar*, const Scalar*, const Scalar*, Scalar*,       \
                                       std::size_t, std::size_t, std::size_t, std::size_t);        \
@@ -185,7 +197,8 @@ void weight_gradient_reference(const Scalar* delta, const Scalar* a, Scalar* nab
                                         Scalar, bool);                                            \
   template void weight_gradient_reference<Scalar>(const Scalar*, const Scalar*, Scalar*, Scalar*, \
                                                   std::size_t, std::size_t, std::size_t,          \
-                                                  std::size_t, Scalar, bool);
+                                                  std::size_t, Scalar, bool);        \
+  template void sigmoid_derivative<Scalar>(const Scalar*, Scalar*, std::size_t);
 DIGITNET_INSTANTIATE(float)
 DIGITNET_INSTANTIATE(double)
 #undef DIGITNET_INSTANTIATE

@@ -38,7 +38,9 @@ void activate(Activation f, A&& a, D* derivative) {
         auto t = derivative->array();
         t = (-a.array()).exp();
         a.array() = Scalar(1) / (Scalar(1) + t);
-        t = a.array() * (a.array() < Scalar(0.5)).select(Scalar(1) - a.array(), t * a.array());
+        for (Eigen::Index j = 0; j < a.cols(); ++j)
+          sigmoid_derivative(&a.coeffRef(0, j), &derivative->coeffRef(0, j),
+                             static_cast<std::size_t>(a.rows()));
       } else {
         a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
       }
