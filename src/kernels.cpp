@@ -91,6 +91,30 @@ constexpr std::size_t block_rows = 2, block_columns = 6;
 // Columns of a (examples) per block in weight_gradient: their vectors stay in registers.
 constexpr std::size_t gradient_group = 12;
 
+// The vector part of weight_gradient for one group of examples: for each slice of L inputs k,
+// the group's activations are loaded once, then every row j of nabla_w gets
+// Σ_c scaled(j, c)·a(k.., c). G > 0 fixes the group's size at compile time (the unrolled loop
+// has no exit tests: SgdStep/30/10/1 about 23 -> 20 µs, alternating A/B); G = 0 takes it from `group`. Returns the
+// first k left for the scalar tail.
+template <typename Scalar, std::size_t G>
+std::size_t gradient_slices(const Scalar* scaled, const Scalar* a, Scalar* nabla_w,
+                            std::size_t n_out, std::size_t n_in, bool first,
+                            std::size_t group = G) {
+  constexpr std::size_t L = lanes<Scalar>;
+  std::size_t k = 0;
+  for (; k + L <= n_in; k += L) {
+    Vec<Scalar> av[gradient_group];
+    for (std::size_t c = 0; c < group; ++c) av[c] = load(a + c * n_in + k);
+    for (std::size_t j = 0; j < n_out; ++j) {
+      const Scalar* row = scaled + j * gradient_group;
+      Vec<Scalar> acc = first ? Vec<Scalar>{} : load(nabla_w + j * n_in + k);
+      for (std::size_t c = 0; c < group; ++c) acc += row[c] * av[c];
+      store(nabla_w + j * n_in + k, acc);
+    }
+  }
+  return k;
+}
+
 }  // namespace
 
 template <typename Scalar>
@@ -120,7 +144,6 @@ template <typename Scalar>
 void weight_gradient(const Scalar* delta, const Scalar* a, Scalar* nabla_w, Scalar* nabla_b,
                      std::size_t n_out, std::size_t n_in, std::size_t m, std::size_t ldd,
                      Scalar alpha, bool accumulate) {
-  constexpr std::size_t L = lanes<Scalar>;
   for (std::size_t j = 0; j < n_out; ++j) {
     Scalar s = 0;
     for (std::size_t c = 0; c < m; ++c) s += delta[c * ldd + j];
@@ -138,16 +161,14 @@ void weight_gradient(const Scalar* delta, const Scalar* a, Scalar* nabla_w, Scal
       for (std::size_t c = 0; c < group; ++c)
         scaled[j * gradient_group + c] = alpha * delta[(g + c) * ldd + j];
     std::size_t k = 0;
-    for (; k + L <= n_in; k += L) {
-      Vec<Scalar> av[gradient_group];
-      for (std::size_t c = 0; c < group; ++c) av[c] = load(a + (g + c) * n_in + k);
-      for (std::size_t j = 0; j < n_out; ++j) {
-        const Scalar* row = scaled.data() + j * gradient_group;
-        Vec<Scalar> acc = first ? Vec<Scalar>{} : load(nabla_w + j * n_in + k);
-        for (std::size_t c = 0; c < group; ++c) acc += row[c] * av[c];
-        store(nabla_w + j * n_in + k, acc);
-      }
-    }
+    const Scalar* a_group = a + g * n_in;
+    if (group == gradient_group)
+      k = gradient_slices<Scalar, gradient_group>(scaled.data(), a_group, nabla_w, n_out, n_in,
+                                                  first);
+    else if (group == 10)  // the seeds' batch
+      k = gradient_slices<Scalar, 10>(scaled.data(), a_group, nabla_w, n_out, n_in, first);
+    else
+      k = gradient_slices<Scalar, 0>(scaled.data(), a_group, nabla_w, n_out, n_in, first, group);
     for (; k < n_in; ++k)
       for (std::size_t j = 0; j < n_out; ++j) {
         Scalar s = first ? Scalar(0) : nabla_w[j * n_in + k];
