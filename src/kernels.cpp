@@ -93,9 +93,9 @@ constexpr std::size_t gradient_group = 12;
 
 // The vector part of weight_gradient for one group of examples: for each slice of L inputs k,
 // the group's activations are loaded once, then every row j of nabla_w gets
-// Σ_c scaled(j, c)·a(k.., c). G > 0 fixes the group's size at compile time (the unrolled loop
-// has no exit tests: SgdStep/30/10/1 about 23 -> 20 µs, alternating A/B); G = 0 takes it from `group`. Returns the
-// first k left for the scalar tail.
+// Σ_c scaled(j, c)·a(k.., c). G > 0 fixes the group's size at compile time, so the unrolled
+// loop has no exit tests (SgdStep/30/10/1 about 23 -> 20 µs, alternating A/B); G = 0 takes it
+// from `group`. Returns the first k left for the scalar tail.
 template <typename Scalar, std::size_t G>
 std::size_t gradient_slices(const Scalar* scaled, const Scalar* a, Scalar* nabla_w,
                             std::size_t n_out, std::size_t n_in, bool first,
