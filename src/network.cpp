@@ -279,12 +279,12 @@ Scalar BasicNetwork<Scalar>::backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<S
 template <typename Scalar>
 Scalar BasicNetwork<Scalar>::backprop_update(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                                              Workspace<Scalar>& ws, Parameters<Scalar>& nabla,
-                                             const LayerUpdate& update) {
+                                             const LayerUpdate& update, Scalar scale) {
   assert(x.rows() == static_cast<Eigen::Index>(input_size()));
   assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
   run_team(ws.threads, [&](Team team) {
     forward_layers(x, ws, true, team);
-    backward(x, y, ws, team, nabla, Scalar(1), false, nullptr, Scalar(0), &update);
+    backward(x, y, ws, team, nabla, scale, false, nullptr, Scalar(0), &update);
   });
   return total_cost<Scalar>(cost_, ws.activations[layers()].leftCols(x.cols()), y);
 }

@@ -177,7 +177,8 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
       if (fused) {
         batch_cost = net.sgd_step(inputs, targets, ws, eta, penalty);
       } else {
-        // Each thread updates its band of each layer as soon as backprop has its gradient.
+        // Each thread updates its band of each layer as soon as backprop has its gradient (the
+        // mean: backprop scales it by 1/m as it computes it).
         optimizer.begin_step();
         const float scale = 1.0f / static_cast<float>(m);
         batch_cost = net.backprop_update(
@@ -190,12 +191,13 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
               const auto n_in = static_cast<std::size_t>(p.weights(l).cols());
               optimizer.update(net.parameters(), gradient,
                                offset(p.weights(l).data()) + static_cast<std::size_t>(r0) * n_in,
-                               static_cast<std::size_t>(rows) * n_in, eta, scale,
+                               static_cast<std::size_t>(rows) * n_in, eta, 1.0f,
                                penalty.active() ? &penalty : nullptr);
               optimizer.update(net.parameters(), gradient,
                                offset(p.biases(l).data()) + static_cast<std::size_t>(r0),
-                               static_cast<std::size_t>(rows), eta, scale);
-            });
+                               static_cast<std::size_t>(rows), eta, 1.0f);
+            },
+            scale);
       }
       if (!std::isfinite(batch_cost))
         throw diverged(epoch, "the cost became " + std::string(std::isnan(batch_cost) ? "NaN" : "infinite") +

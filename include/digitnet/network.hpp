@@ -83,10 +83,11 @@ class BasicNetwork {
   using LayerUpdate = std::function<void(std::size_t, Eigen::Index, Eigen::Index)>;
   // backprop, calling `update` on each thread for its band of each layer's gradient in nabla,
   // from the output layer down, once the layer's old weights are no longer needed (so `update`
-  // may change them, and the bands run in parallel while they are in cache). Returns Σ_x C_x.
+  // may change them, and the bands run in parallel while they are in cache). nabla holds the
+  // sum times `scale` (1/m for the mean, without a pass of its own). Returns Σ_x C_x.
   Scalar backprop_update(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y,
                          Workspace<Scalar>& ws, Parameters<Scalar>& nabla,
-                         const LayerUpdate& update);
+                         const LayerUpdate& update, Scalar scale = 1);
 
   // One step of the seeds' mini-batch SGD: backprop of (x, y), with W ← W − (eta/m)·Σ∇W and
   // b ← b − (eta/m)·Σ∇b applied to each layer as soon as the layer below has its δ (which needs
