@@ -1,8 +1,7 @@
 // The packed product of gemm.hpp. Loop order and names as in BLIS ("Anatomy of High-Performance
 // Matrix Multiplication", Goto and van de Geijn): for each kc-deep slice of k, pack B's slice
 // into NR-wide panels; for each mc-tall block of A, pack it into MR-tall panels; then every
-// (MR x NR) tile of C is one micro-kernel call over kc. Vectors are GCC/Clang vector extensions
-// as in kernels.cpp: AVX2 + FMA with -march=native, SSE pairs in the portable build.
+// (MR x NR) tile of C is one micro-kernel call over kc. Vectors as in vector.hpp.
 #include "digitnet/gemm.hpp"
 
 #include <Eigen/Core>
@@ -10,34 +9,16 @@
 #include <cstring>
 #include <vector>
 
+#include "vector.hpp"
+
 namespace digitnet {
 namespace {
 
-template <typename Scalar>
-struct VectorOf {
-  typedef Scalar type __attribute__((vector_size(32)));
-};
-template <typename Scalar>
-using Vec = typename VectorOf<Scalar>::type;
-template <typename Scalar>
-constexpr std::size_t lanes = 32 / sizeof(Scalar);
-
-template <typename Scalar>
-inline Vec<Scalar> load(const Scalar* p) {
-  Vec<Scalar> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <typename Scalar>
-inline void store(Scalar* p, Vec<Scalar> v) {
-  std::memcpy(p, &v, sizeof v);
-}
-template <typename Scalar>
-inline Vec<Scalar> broadcast(Scalar s) {
-  // s in every lane (GCC and Clang widen a scalar operand of a vector operation); x − (+0) is
-  // x exactly, so the subtraction folds away and one vbroadcastss remains.
-  return s - Vec<Scalar>{};
-}
+using simd::broadcast;
+using simd::lanes;
+using simd::load;
+using simd::store;
+using simd::Vec;
 
 // The register block: MR rows x NR columns of C in 2·MR vector accumulators (12 of AVX2's 16
 // registers), plus two for B's row and one for A's broadcast element. 6 x 16 is BLIS's sgemm

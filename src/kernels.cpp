@@ -1,6 +1,4 @@
-// Register-blocked kernels written with GCC/Clang vector extensions: 32-byte vectors (8 floats,
-// 4 doubles), which become AVX2+FMA instructions with -march=native and SSE pairs in the
-// portable build. No intrinsics, so the code is the same on both.
+// Register-blocked kernels, written with the vectors of vector.hpp.
 #include "digitnet/kernels.hpp"
 
 #include <algorithm>
@@ -8,28 +6,16 @@
 #include <cstring>
 #include <vector>
 
+#include "vector.hpp"
+
 namespace digitnet {
 namespace {
 
-template <typename Scalar>
-struct VectorOf {
-  typedef Scalar type __attribute__((vector_size(32)));
-};
-template <typename Scalar>
-using Vec = typename VectorOf<Scalar>::type;
-template <typename Scalar>
-constexpr std::size_t lanes = 32 / sizeof(Scalar);
+using simd::lanes;
+using simd::load;
+using simd::store;
+using simd::Vec;
 
-template <typename Scalar>
-inline Vec<Scalar> load(const Scalar* p) {
-  Vec<Scalar> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <typename Scalar>
-inline void store(Scalar* p, Vec<Scalar> v) {
-  std::memcpy(p, &v, sizeof v);
-}
 template <typename Scalar>
 inline Scalar sum_lanes(Vec<Scalar> v) {
   Scalar s = 0;

@@ -1,0 +1,40 @@
+// The 32-byte vectors of the hand-written kernels (kernels.cpp, gemm.cpp): GCC/Clang vector
+// extensions, 8 floats or 4 doubles, which become AVX2 + FMA instructions with -march=native
+// and SSE pairs in the portable build. No intrinsics, so the code is the same on both. Private
+// to the library.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+
+namespace digitnet::simd {
+
+template <typename Scalar>
+struct VectorOf {
+  typedef Scalar type __attribute__((vector_size(32)));
+};
+template <typename Scalar>
+using Vec = typename VectorOf<Scalar>::type;
+template <typename Scalar>
+constexpr std::size_t lanes = 32 / sizeof(Scalar);
+
+// Unaligned load and store.
+template <typename Scalar>
+inline Vec<Scalar> load(const Scalar* p) {
+  Vec<Scalar> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename Scalar>
+inline void store(Scalar* p, Vec<Scalar> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// s in every lane (GCC and Clang widen a scalar operand of a vector operation); x − (+0) is x
+// exactly, so the subtraction folds away and one vbroadcastss remains.
+template <typename Scalar>
+inline Vec<Scalar> broadcast(Scalar s) {
+  return s - Vec<Scalar>{};
+}
+
+}  // namespace digitnet::simd
