@@ -8,18 +8,12 @@
 #include <cmath>
 #include <vector>
 
-#include "digitnet/random.hpp"
+#include "test_support.hpp"
 
 namespace digitnet {
 namespace {
 
-template <typename Scalar>
-std::vector<Scalar> random_values(std::size_t n, std::uint64_t seed) {
-  Rng rng(seed);
-  std::vector<Scalar> v(n);
-  for (auto& x : v) x = static_cast<Scalar>(rng.normal());
-  return v;
-}
+using testing::random_values;
 
 struct Shape {
   std::size_t n_out, n_in, m;

@@ -1,4 +1,5 @@
-// Shared test helpers: a fresh temporary folder per test, and catching error messages.
+// Shared test helpers: a fresh temporary folder per test, catching error messages, and seeded
+// random values.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,7 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "digitnet/random.hpp"
+
 namespace digitnet::testing {
+
+// n values drawn from N(0, 1) with the project's generator, the same for the same seed.
+template <typename Scalar>
+std::vector<Scalar> random_values(std::size_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<Scalar> v(n);
+  for (auto& x : v) x = static_cast<Scalar>(rng.normal());
+  return v;
+}
 
 // The message of the exception `action` throws, or "(no exception)".
 template <typename Action>
