@@ -6,6 +6,9 @@
 
 #include <cstddef>
 #include <cstring>
+#if defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace digitnet::simd {
 
@@ -35,6 +38,24 @@ inline void store(Scalar* p, Vec<Scalar> v) {
 template <typename Scalar>
 inline Vec<Scalar> broadcast(Scalar s) {
   return s - Vec<Scalar>{};
+}
+
+// a·b + c rounded once where the CPU has fused multiply-add, else a·b + c: the same at every call
+// site, where a plain a * b + c is fused or not as the compiler sees fit.
+template <typename Scalar>
+inline Vec<Scalar> multiply_add(Vec<Scalar> a, Vec<Scalar> b, Vec<Scalar> c) {
+#if defined(__FMA__)
+  if constexpr (sizeof(Scalar) == 4)
+    return reinterpret_cast<Vec<Scalar>>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a),
+                                                         reinterpret_cast<__m256>(b),
+                                                         reinterpret_cast<__m256>(c)));
+  else
+    return reinterpret_cast<Vec<Scalar>>(_mm256_fmadd_pd(reinterpret_cast<__m256d>(a),
+                                                         reinterpret_cast<__m256d>(b),
+                                                         reinterpret_cast<__m256d>(c)));
+#else
+  return a * b + c;  // no fused instruction to choose
+#endif
 }
 
 }  // namespace digitnet::simd

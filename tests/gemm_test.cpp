@@ -72,6 +72,47 @@ TEST(Gemm, EmptyDepthZeroesOrKeepsC) {
   EXPECT_EQ(c, std::vector<float>(6, 0.0f));
 }
 
+// A whose rows are mostly zeros (as the images of the first layer) is multiplied by its nonzero
+// elements only. Leaving out terms 0·b changes no bit: the result must equal the dense path's
+// (taken when the same A is given column-major) exactly, for every edge of the row pairs and
+// panel pairs, over several slices of k, accumulating or not, without touching C beyond n.
+template <typename Scalar>
+void check_sparse_equals_dense() {
+  const Shape sparse_shapes[] = {{1, 1, 1},  {2, 16, 5},   {3, 17, 40},  {5, 33, 257},
+                                 {50, 400, 784}, {7, 800, 30}, {10, 30, 784}, {4, 48, 600}};
+  for (const Shape& s : sparse_shapes)
+    for (const bool accumulate : {false, true}) {
+      auto rows = random_values<Scalar>(s.m * s.k, 7);
+      const auto keep = random_values<Scalar>(s.m * s.k, 8);  // N(0, 1)
+      for (std::size_t e = 0; e < rows.size(); ++e)
+        if (keep[e] > Scalar(-0.84)) rows[e] = Scalar(0);  // about 20% nonzero
+      std::vector<Scalar> columns(s.m * s.k);
+      for (std::size_t i = 0; i < s.m; ++i)
+        for (std::size_t p = 0; p < s.k; ++p) columns[p * s.m + i] = rows[i * s.k + p];
+      const auto b_values = random_values<Scalar>(s.k * s.n, 9);
+      // W read as Wᵀ, as in the forward pass.
+      const Operand<Scalar> b{b_values.data(), 1, static_cast<std::ptrdiff_t>(s.k)};
+      const std::size_t ldc = s.n + 3;
+      const Scalar fill = accumulate ? Scalar(0.25) : std::nan("");
+      std::vector<Scalar> sparse(s.m * ldc, fill), dense(s.m * ldc, fill);
+      gemm<Scalar>(s.m, s.n, s.k, Scalar(1.5), {rows.data(), static_cast<std::ptrdiff_t>(s.k), 1},
+                   b, sparse.data(), ldc, accumulate);
+      gemm<Scalar>(s.m, s.n, s.k, Scalar(1.5), {columns.data(), 1, static_cast<std::ptrdiff_t>(s.m)},
+                   b, dense.data(), ldc, accumulate);
+      for (std::size_t e = 0; e < sparse.size(); ++e) {
+        if (e % ldc >= s.n) {
+          ASSERT_TRUE(accumulate ? sparse[e] == fill : std::isnan(sparse[e])) << "wrote beyond n";
+          continue;
+        }
+        ASSERT_EQ(sparse[e], dense[e]) << s.m << "x" << s.n << "x" << s.k << " accumulate "
+                                       << accumulate << " at " << e / ldc << "," << e % ldc;
+      }
+    }
+}
+
+TEST(Gemm, SparseRowsFloatEqualDenseBitForBit) { check_sparse_equals_dense<float>(); }
+TEST(Gemm, SparseRowsDoubleEqualDenseBitForBit) { check_sparse_equals_dense<double>(); }
+
 // The same product computed twice, the second time after a larger one has grown the packing
 // buffers: bit-identical (no state carried between calls).
 TEST(Gemm, RepeatableAfterOtherCalls) {
