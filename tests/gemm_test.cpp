@@ -113,6 +113,54 @@ void check_sparse_equals_dense() {
 TEST(Gemm, SparseRowsFloatEqualDenseBitForBit) { check_sparse_equals_dense<float>(); }
 TEST(Gemm, SparseRowsDoubleEqualDenseBitForBit) { check_sparse_equals_dense<double>(); }
 
+// B whose rows are contiguous and mostly zeros (the images, in the first layer's weight gradient
+// W += alpha·δ·X) skips, panel by panel, the rows that are all zero: again bit for bit the
+// product of the full loop (taken when the same B is given column-major), with A either way.
+template <typename Scalar>
+void check_zero_rows_equal_dense() {
+  const Shape shapes_b[] = {{1, 1, 1}, {6, 16, 5}, {7, 33, 50}, {13, 784, 100}, {20, 40, 300}};
+  for (const Shape& s : shapes_b)
+    for (const bool a_row_major : {true, false})
+      for (const bool accumulate : {false, true}) {
+        auto rows = random_values<Scalar>(s.k * s.n, 11);
+        const auto keep = random_values<Scalar>(s.k * s.n, 12);  // N(0, 1)
+        for (std::size_t p = 0; p < s.k; ++p)
+          for (std::size_t j = 0; j < s.n; ++j) {
+            // Half of the 16-wide segments zero, and 30% of the rest's elements.
+            const bool segment_zero = keep[p * s.n + (j / 16) * 16] > Scalar(0);
+            if (segment_zero || keep[p * s.n + j] < Scalar(-0.52)) rows[p * s.n + j] = Scalar(0);
+          }
+        std::vector<Scalar> columns(s.k * s.n);
+        for (std::size_t p = 0; p < s.k; ++p)
+          for (std::size_t j = 0; j < s.n; ++j) columns[j * s.k + p] = rows[p * s.n + j];
+        const auto a_values = random_values<Scalar>(s.m * s.k, 13);
+        const Operand<Scalar> a =
+            a_row_major ? Operand<Scalar>{a_values.data(), static_cast<std::ptrdiff_t>(s.k), 1}
+                        : Operand<Scalar>{a_values.data(), 1, static_cast<std::ptrdiff_t>(s.m)};
+        const std::size_t ldc = s.n + 2;
+        const Scalar fill = accumulate ? Scalar(-0.5) : std::nan("");
+        std::vector<Scalar> skipping(s.m * ldc, fill), full(s.m * ldc, fill);
+        gemm<Scalar>(s.m, s.n, s.k, Scalar(-0.25), a,
+                     {rows.data(), static_cast<std::ptrdiff_t>(s.n), 1}, skipping.data(), ldc,
+                     accumulate);
+        gemm<Scalar>(s.m, s.n, s.k, Scalar(-0.25), a,
+                     {columns.data(), 1, static_cast<std::ptrdiff_t>(s.k)}, full.data(), ldc,
+                     accumulate);
+        for (std::size_t e = 0; e < skipping.size(); ++e) {
+          if (e % ldc >= s.n) {
+            ASSERT_TRUE(accumulate ? skipping[e] == fill : std::isnan(skipping[e]))
+                << "wrote beyond n";
+            continue;
+          }
+          ASSERT_EQ(skipping[e], full[e]) << s.m << "x" << s.n << "x" << s.k << " accumulate "
+                                          << accumulate << " at " << e / ldc << "," << e % ldc;
+        }
+      }
+}
+
+TEST(Gemm, ZeroRowsOfBFloatSkippedBitForBit) { check_zero_rows_equal_dense<float>(); }
+TEST(Gemm, ZeroRowsOfBDoubleSkippedBitForBit) { check_zero_rows_equal_dense<double>(); }
+
 // The same product computed twice, the second time after a larger one has grown the packing
 // buffers: bit-identical (no state carried between calls).
 TEST(Gemm, RepeatableAfterOtherCalls) {
