@@ -269,8 +269,8 @@ void sparse_kernel(const std::size_t* count, const std::uint32_t* const* offsets
 
 // Whether A (rows contiguous along k) is zero often enough for its rows to be multiplied by
 // their nonzero elements only. The images are (a MNIST digit lights about 19% of its 784 pixels).
-// kernels_bench Gemm/2 and Gemm/3: at the forward product's sizes the sparse rows win below a
-// density of about SPARSE_DENSITY.
+// kernels_bench Gemm/0/N, A N% nonzero, one core: 0.44 ms at 19%, 0.65 ms at 35%, 0.89 ms at 50%
+// (the dense product 0.87 ms), hence the threshold. It is also the threshold for B's rows.
 constexpr double SPARSE_DENSITY = 0.45;
 template <typename Scalar>
 bool mostly_zero(Operand<Scalar> a, std::size_t m, std::size_t k) {
