@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <cstring>
-#if defined(__FMA__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -55,6 +55,24 @@ inline Vec<Scalar> multiply_add(Vec<Scalar> a, Vec<Scalar> b, Vec<Scalar> c) {
                                                          reinterpret_cast<__m256d>(c)));
 #else
   return a * b + c;  // no fused instruction to choose
+#endif
+}
+
+// Whether any lane of x is not zero (NaN counts as not zero, −0 as zero). One compare and a
+// movemask where there is AVX; GCC turned the portable loop into eight lane extractions.
+template <typename Scalar>
+inline bool any_nonzero(Vec<Scalar> x) {
+#if defined(__AVX__)
+  if constexpr (sizeof(Scalar) == 4)
+    return _mm256_movemask_ps(_mm256_cmp_ps(reinterpret_cast<__m256>(x), _mm256_setzero_ps(),
+                                            _CMP_NEQ_UQ)) != 0;
+  else
+    return _mm256_movemask_pd(_mm256_cmp_pd(reinterpret_cast<__m256d>(x), _mm256_setzero_pd(),
+                                            _CMP_NEQ_UQ)) != 0;
+#else
+  bool any = false;
+  for (std::size_t l = 0; l < lanes<Scalar>; ++l) any |= x[l] != Scalar(0);
+  return any;
 #endif
 }
 

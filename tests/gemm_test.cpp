@@ -78,8 +78,9 @@ TEST(Gemm, EmptyDepthZeroesOrKeepsC) {
 // panel pairs, over several slices of k, accumulating or not, without touching C beyond n.
 template <typename Scalar>
 void check_sparse_equals_dense() {
-  const Shape sparse_shapes[] = {{1, 1, 1},  {2, 16, 5},   {3, 17, 40},  {5, 33, 257},
-                                 {50, 400, 784}, {7, 800, 30}, {10, 30, 784}, {4, 48, 600}};
+  // (Products of 32 columns or fewer read A in place instead: the first three check that.)
+  const Shape sparse_shapes[] = {{1, 1, 1},  {2, 16, 5},   {3, 17, 40},  {5, 33, 257}, {3, 49, 40},
+                                 {50, 400, 784}, {7, 800, 30}, {10, 30, 784}, {150, 40, 300}};
   for (const Shape& s : sparse_shapes)
     for (const bool accumulate : {false, true}) {
       auto rows = random_values<Scalar>(s.m * s.k, 7);
