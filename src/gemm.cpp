@@ -313,13 +313,13 @@ Operand<Scalar> offset(Operand<Scalar> x, std::size_t i, std::size_t j) {
 }
 
 // C(m x nc) = alpha·A(m x kc)·B (+ C) for A with rows contiguous along k, each row by its
-// nonzero elements, B packed as by pack_b; two panels (32 columns of floats) a pass over all
-// rows, two rows at a time.
+// nonzero elements, B packed as by pack_b: for each chunk of rows, their lists of nonzeros,
+// then two panels (32 columns of floats) at a time over the chunk, two rows at a time.
 template <typename Scalar>
 void sparse_rows(std::size_t m, Operand<Scalar> a, std::size_t kc, std::size_t nc,
                  const Scalar* packed_b, PackBuffers<Scalar>& buffers, Scalar* c, std::size_t ldc,
                  Scalar alpha, bool accumulate) {
-  constexpr std::size_t nr = NR<Scalar>, L = lanes<Scalar>, G = 2, R = 2;
+  constexpr std::size_t nr = NR<Scalar>, L = lanes<Scalar>, G = 2, R = 2;  // (R: 1 or 2)
   // Rows a chunk at a time, so that their lists stay in L2 (evaluating 10,000 images, lists
   // for all of them went through memory and the product took twice the dense one's time).
   constexpr std::size_t chunk = 64;
@@ -374,9 +374,10 @@ void sparse_rows(std::size_t m, Operand<Scalar> a, std::size_t kc, std::size_t n
             sparse_kernel<Scalar, 1, Rows>(counts, offsets, values, b, size, c_rows, ldc,
                                             columns, alpha, accumulate);
         };
-        if (rows == R) run.template operator()<R>();
-        else if (rows == 2) run.template operator()<2>();
-        else run.template operator()<1>();
+        if (rows == R)
+          run.template operator()<R>();
+        else
+          run.template operator()<1>();
       }
     }
   }

@@ -1,7 +1,7 @@
 // The 32-byte vectors of the hand-written kernels (kernels.cpp, gemm.cpp): GCC/Clang vector
 // extensions, 8 floats or 4 doubles, which become AVX2 + FMA instructions with -march=native
-// and SSE pairs in the portable build. No intrinsics, so the code is the same on both. Private
-// to the library.
+// and SSE pairs in the portable build. No intrinsics but in two helpers that need an exact
+// instruction (multiply_add, any_nonzero), each with a portable fallback. Private to the library.
 #pragma once
 
 #include <cstddef>
