@@ -23,7 +23,9 @@ struct Operand {
 // (element (i, j) at c[i * ldc + j]); orient a product so that C's contiguous direction is its
 // rows (computing Cᵀ = BᵀAᵀ where needed). Uses per-thread packing buffers that grow once and
 // are then reused, so repeated calls allocate nothing. The summation order depends only on the
-// sizes, never on the thread that runs it.
+// sizes, never on the thread that runs it. An operand that is mostly zeros with contiguous rows
+// (images) has its zeros skipped; the result is bit for bit the same as without skipping as long
+// as the other operand is finite (0·∞ would have made a NaN).
 template <typename Scalar>
 void gemm(std::size_t m, std::size_t n, std::size_t k, Scalar alpha, Operand<Scalar> a,
           Operand<Scalar> b, Scalar* c, std::size_t ldc, bool accumulate);
