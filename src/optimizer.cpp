@@ -2,6 +2,7 @@
 #include "digitnet/optimizer.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "name_table.hpp"
 
@@ -59,27 +60,27 @@ void Optimizer::update(Parameters<float>& parameters, Parameters<float>& gradien
       w -= eta * g;
       break;
     // Momentum and Nesterov as one pass over w, v and g (as Eigen statements they were two, and
-    // the update is memory-bound: the weights of [784, 800, 10] do not fit in L2).
-    case Kind::momentum: {
-      const auto mu = static_cast<float>(settings_.momentum);
-      float* __restrict wp = w.data();
-      float* __restrict vp = first_.as_vector().data() + at;
-      const float* __restrict gp = g.data();
-      for (Eigen::Index i = 0; i < n; ++i) {
-        vp[i] = mu * vp[i] - eta * gp[i];
-        wp[i] += vp[i];
-      }
-      break;
-    }
+    // the update is memory-bound: the weights of [784, 800, 10] do not fit in L2). One loop,
+    // compiled once for each (the choice is a compile-time constant inside it).
+    case Kind::momentum:
     case Kind::nesterov: {
       const auto mu = static_cast<float>(settings_.momentum);
       float* __restrict wp = w.data();
       float* __restrict vp = first_.as_vector().data() + at;
       const float* __restrict gp = g.data();
-      for (Eigen::Index i = 0; i < n; ++i) {
-        vp[i] = mu * vp[i] - eta * gp[i];
-        wp[i] += mu * vp[i] - eta * gp[i];
-      }
+      const auto pass = [&](auto nesterov) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+          vp[i] = mu * vp[i] - eta * gp[i];
+          if constexpr (nesterov)
+            wp[i] += mu * vp[i] - eta * gp[i];  // the step looks ahead along v
+          else
+            wp[i] += vp[i];
+        }
+      };
+      if (settings_.kind == Kind::nesterov)
+        pass(std::true_type{});
+      else
+        pass(std::false_type{});
       break;
     }
     case Kind::adam: {
