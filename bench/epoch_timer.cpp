@@ -4,9 +4,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "digitnet/dataset.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/trainer.hpp"
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/training/trainer.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes = {784, 30, 10};

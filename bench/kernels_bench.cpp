@@ -6,13 +6,13 @@
 
 #include <numeric>
 
-#include "digitnet/batch.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/gemm.hpp"
-#include "digitnet/kernels.hpp"
-#include "digitnet/network.hpp"
-#include "digitnet/optimizer.hpp"
-#include "digitnet/random.hpp"
+#include "digitnet/data/batch.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/kernels/gemm.hpp"
+#include "digitnet/kernels/kernels.hpp"
+#include "digitnet/network/network.hpp"
+#include "digitnet/training/optimizer.hpp"
+#include "digitnet/core/random.hpp"
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "digitnet/dataset.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/model_file.hpp"
-#include "digitnet/preprocess.hpp"
-#include "digitnet/random.hpp"
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/files/model_file.hpp"
+#include "digitnet/pictures/preprocess.hpp"
+#include "digitnet/core/random.hpp"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic push

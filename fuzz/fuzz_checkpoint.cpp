@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "digitnet/checkpoint.hpp"
-#include "digitnet/error.hpp"
+#include "digitnet/files/checkpoint.hpp"
+#include "digitnet/core/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/digitnet-fuzz-checkpoint-" + std::to_string(getpid());

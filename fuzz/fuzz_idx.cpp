@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "digitnet/error.hpp"
-#include "digitnet/idx.hpp"
+#include "digitnet/core/error.hpp"
+#include "digitnet/data/idx.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/digitnet-fuzz-idx-" + std::to_string(getpid());

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "digitnet/error.hpp"
-#include "digitnet/model_file.hpp"
+#include "digitnet/core/error.hpp"
+#include "digitnet/files/model_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::vector<std::uint8_t> bytes(data, data + size);

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string>
 
-#include "digitnet/error.hpp"
-#include "digitnet/network2_json.hpp"
+#include "digitnet/core/error.hpp"
+#include "digitnet/files/network2_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

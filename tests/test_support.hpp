@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "digitnet/random.hpp"
+#include "digitnet/core/random.hpp"
 
 namespace digitnet::testing {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "digitnet/dataset.hpp"
+#include "digitnet/data/dataset.hpp"
 
 namespace digitnet::cli {
 

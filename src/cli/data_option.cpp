@@ -1,9 +1,10 @@
 // The --data option and loading of the MNIST split for the commands.
 #include <iostream>
+#include <vector>
 
 #include "command.hpp"
-#include "digitnet/error.hpp"
-#include "digitnet/idx.hpp"
+#include "digitnet/core/error.hpp"
+#include "digitnet/data/idx.hpp"
 
 namespace digitnet::cli {
 namespace {
@@ -14,10 +15,42 @@ namespace {
 
 }  // namespace
 
+namespace {
+
+// Where the bundled MNIST may be, in order: the current folder's data/mnist (the repository
+// root), the installed copy beside the program (<prefix>/bin/digitnet → <prefix>/share/digitnet/
+// mnist), and the source tree's copy above a build folder (build/release/digitnet → data/mnist).
+// No path is compiled in, so an installed or moved program finds its data the same way.
+std::vector<std::filesystem::path> data_search_path() {
+  std::vector<std::filesystem::path> places = {"data/mnist"};
+  std::error_code ec;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return places;
+  std::filesystem::path prefix = program.parent_path();
+  for (const auto& part : std::filesystem::path(DIGITNET_BIN_INSTALL_DIR)) {
+    (void)part;
+    prefix = prefix.parent_path();
+  }
+  places.push_back(prefix / DIGITNET_DATA_INSTALL_DIR);
+  std::filesystem::path folder = program.parent_path();
+  for (int up = 0; up < 4 && folder.has_relative_path(); ++up, folder = folder.parent_path())
+    places.push_back(folder / "data" / "mnist");
+  return places;
+}
+
+std::string data_search_description() {
+  std::string text;
+  for (const auto& place : data_search_path())
+    text += (text.empty() ? "" : ", ") + place.string();
+  return text;
+}
+
+}  // namespace
+
 std::string default_data_dir() {
-  // The bundled copy: from the repository root, or from anywhere in a build tree of it.
-  if (std::filesystem::is_directory("data/mnist")) return "data/mnist";
-  return DIGITNET_SOURCE_DATA_DIR;
+  for (const auto& place : data_search_path())
+    if (std::filesystem::is_directory(place)) return place.string();
+  return "";
 }
 
 void add_data_option(CLI::App& command, std::string& data_dir) {
@@ -26,7 +59,15 @@ void add_data_option(CLI::App& command, std::string& data_dir) {
       ->capture_default_str();
 }
 
+// The bundled data was not found: say where it was looked for.
+void check_found(const std::string& data_dir) {
+  if (data_dir.empty())
+    throw UsageError("no MNIST folder found (looked in " + data_search_description() +
+                     "); give one with --data DIR");
+}
+
 MnistSplit load_data(const std::string& data_dir) {
+  check_found(data_dir);
   try {
     return load_mnist(data_dir);
   } catch (const Error& e) {
@@ -35,6 +76,7 @@ MnistSplit load_data(const std::string& data_dir) {
 }
 
 std::size_t data_image_size(const std::string& data_dir) {
+  check_found(data_dir);
   try {
     const auto dims = read_idx_dims(find_mnist_files(data_dir).train_images);
     if (dims.size() != 3) return 0;  // load_data reports it properly

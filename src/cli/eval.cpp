@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "command.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/model_file.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/files/model_file.hpp"
 #include "model_check.hpp"
 
 namespace digitnet::cli {

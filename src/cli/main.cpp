@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "command.hpp"
-#include "digitnet/error.hpp"
+#include "digitnet/core/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace digitnet::cli;
@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       "classic sigmoid network trained by mini-batch SGD and backpropagation."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
+  app.set_version_flag("--version", "digitnet " DIGITNET_VERSION);
   CLI::Option* recipe = app.set_config("--recipe", "",
                  "Read flags from a recipe file: TOML, 'flag = value' lines under [train] (see "
                  "recipes/); flags given on the command line win. Also accepted after 'train'.");

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "command.hpp"
-#include "digitnet/error.hpp"
-#include "digitnet/network.hpp"
+#include "digitnet/core/error.hpp"
+#include "digitnet/network/network.hpp"
 
 namespace digitnet::cli {
 

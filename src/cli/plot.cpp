@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "command.hpp"
-#include "digitnet/atomic_file.hpp"
-#include "digitnet/metrics_file.hpp"
+#include "digitnet/files/atomic_file.hpp"
+#include "digitnet/files/metrics_file.hpp"
 
 namespace digitnet::cli {
 namespace {

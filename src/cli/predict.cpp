@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/model_file.hpp"
-#include "digitnet/preprocess.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/files/model_file.hpp"
+#include "digitnet/pictures/preprocess.hpp"
 #include "model_check.hpp"
 
 namespace digitnet::cli {

@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "command.hpp"
-#include "digitnet/atomic_file.hpp"
-#include "digitnet/drawing.hpp"
-#include "digitnet/evaluation.hpp"
-#include "digitnet/model_file.hpp"
+#include "digitnet/files/atomic_file.hpp"
+#include "digitnet/pictures/drawing.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/files/model_file.hpp"
 #include "model_check.hpp"
 
 namespace digitnet::cli {

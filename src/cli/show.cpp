@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "command.hpp"
-#include "digitnet/drawing.hpp"
+#include "digitnet/pictures/drawing.hpp"
 
 namespace digitnet::cli {
 namespace {

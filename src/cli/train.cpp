@@ -10,11 +10,11 @@
 
 #include "command.hpp"
 #include "progress_bar.hpp"
-#include "digitnet/augment.hpp"
-#include "digitnet/checkpoint.hpp"
-#include "digitnet/metrics_file.hpp"
-#include "digitnet/model_file.hpp"
-#include "digitnet/trainer.hpp"
+#include "digitnet/data/augment.hpp"
+#include "digitnet/files/checkpoint.hpp"
+#include "digitnet/files/metrics_file.hpp"
+#include "digitnet/files/model_file.hpp"
+#include "digitnet/training/trainer.hpp"
 
 namespace digitnet::cli {
 namespace {

@@ -1,0 +1,57 @@
+// Using a trained network: predicting digits and counting correct answers (the seeds' evaluate).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/network/network.hpp"
+
+namespace digitnet {
+
+// The network's 10 outputs for one image (image_size bytes, 0-255).
+// Requires: net.input_size() == image.size(), net.output_size() == 10.
+std::array<float, digit_classes> outputs(const Network& net, std::span<const std::uint8_t> image);
+
+// The digit for one image: the index of the largest output (the first one, on a tie).
+int predict(const Network& net, std::span<const std::uint8_t> image);
+
+// The network's answer for every image of `data`: the digit and its share of the outputs
+// (output / Σ outputs, the probability for a softmax output).
+struct Prediction {
+  std::uint8_t digit = 0;
+  float confidence = 0;
+};
+std::vector<Prediction> predict_all(const Network& net, const Dataset& data);
+
+// How many images of `data` the network classifies correctly (argmax of the output == label).
+std::size_t evaluate(const Network& net, const Dataset& data, int threads = 1);
+
+// The same, with its scratch space kept between calls (the trainer evaluates every epoch).
+// Threads take contiguous ranges of images; each image's outputs do not depend on the thread
+// count. Uses the network's weights as they are at each call.
+struct Score {
+  std::size_t correct = 0;
+  double cost = 0;  // Σ over the images of the network's cost C_x (no weight penalty)
+};
+
+class Evaluator {
+ public:
+  // threads: 0 for all cores.
+  Evaluator(const Network& net, int threads = 1);
+  std::size_t evaluate(const Dataset& data) { return score(data, false).correct; }
+  // Correct answers and, when `with_cost`, the summed cost against the one-hot labels.
+  Score score(const Dataset& data, bool with_cost);
+
+ private:
+  static constexpr std::size_t batch = 256;  // images per product: their floats stay in L2
+  const Network& net_;
+  std::vector<Workspace<float>> workspaces_;  // one per thread
+  std::vector<Matrix<float>> inputs_;         // one per thread: image_size x batch
+  std::vector<Matrix<float>> targets_;        // one per thread: 10 x batch
+};
+
+}  // namespace digitnet

@@ -1,0 +1,42 @@
+// Turning a picture of a handwritten digit into an MNIST image, the way MNIST's own images were
+// made: ink as bright on black, cropped to the ink, scaled into a 20 x 20 box keeping the aspect
+// ratio (anti-aliased), and placed in a 28 x 28 field with the centre of mass of the ink at the
+// field's centre.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "digitnet/pictures/image_file.hpp"
+
+namespace digitnet {
+
+inline constexpr std::size_t mnist_side = 28;
+inline constexpr std::size_t mnist_box = 20;
+
+struct PreparedDigit {
+  std::array<std::uint8_t, mnist_side * mnist_side> pixels{};  // row-major, 0 paper, 255 ink
+  bool inverted = false;  // the picture was dark ink on light paper
+  // The ink's bounding box in the picture.
+  std::size_t box_x = 0, box_y = 0, box_width = 0, box_height = 0;
+};
+
+// Requires a grey picture (channels == 1). Steps:
+//  1. paper = the median of the picture's border pixels; light paper (> 127) means dark ink,
+//     and ink = paper − pixel, else ink = pixel − paper (negative values are paper: 0);
+//  2. ink below 20% of the strongest ink is noise (paper texture, JPEG ringing) and set to 0;
+//     the rest is scaled so that the strongest ink is 255;
+//  3. crop to the bounding box of the ink at least 30% as strong as the strongest (so that
+//     faint specks far away do not count); scale its longer side to 20 pixels, the other in
+//     proportion (box filter when shrinking, triangle when enlarging);
+//  4. place it in 28 x 28, moved by whole pixels so that the centre of mass of the ink is within
+//     half a pixel of the centre (14, 14) (pixel i spans [i, i+1)).
+// Throws digitnet::Error when there is no ink (a blank or uniform picture).
+PreparedDigit prepare_digit(const Picture& grey);
+
+// The centre of mass (x, y) of an image's intensities, pixel i spanning [i, i+1).
+std::array<double, 2> centre_of_mass(const std::uint8_t* pixels, std::size_t width,
+                                     std::size_t height);
+
+}  // namespace digitnet

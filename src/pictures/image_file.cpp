@@ -1,0 +1,71 @@
+// Picture files through stb_image / stb_image_write: the implementations are compiled here, with
+// our flags (and sanitizers), rather than linked from libstb.a.
+#include "digitnet/pictures/image_file.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "digitnet/files/atomic_file.hpp"
+#include "digitnet/core/error.hpp"
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include "pictures/stb.hpp"
+
+namespace digitnet {
+namespace {
+
+const char* const formats_hint = "give a PNG, JPEG, BMP or PGM picture";
+
+}  // namespace
+
+Picture load_grey_picture(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw file_error(path, std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
+                     formats_hint);
+  int width = 0, height = 0, channels = 0;
+  if (stbi_info(path.c_str(), &width, &height, &channels) == 0)
+    throw file_error(path, std::string("cannot read the picture (") + stbi_failure_reason() + ")",
+                     formats_hint);
+  const auto pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
+  if (width <= 0 || height <= 0)
+    throw file_error(path, "the picture has no pixels", formats_hint);
+  if (pixels > max_picture_pixels)
+    throw file_error(path,
+                     "picture too large: " + std::to_string(width) + " x " + std::to_string(height) +
+                         " pixels (at most 50 megapixels)",
+                     "scale it down first");
+  // Grey + alpha, so that transparent pixels can be painted white.
+  stbi_uc* data = stbi_load(path.c_str(), &width, &height, &channels, 2);
+  if (data == nullptr)
+    throw file_error(path, std::string("cannot decode the picture (") + stbi_failure_reason() + ")",
+                     "the file is damaged or in an unsupported variant of its format");
+  Picture picture;
+  picture.width = static_cast<std::size_t>(width);
+  picture.height = static_cast<std::size_t>(height);
+  picture.samples.resize(picture.width * picture.height);
+  for (std::size_t i = 0; i < picture.samples.size(); ++i) {
+    const unsigned grey = data[2 * i], alpha = data[2 * i + 1];
+    picture.samples[i] = static_cast<std::uint8_t>((grey * alpha + 255u * (255u - alpha) + 127u) / 255u);
+  }
+  stbi_image_free(data);
+  return picture;
+}
+
+void save_png(const Picture& picture, const std::filesystem::path& path) {
+  std::vector<std::uint8_t> bytes;
+  const auto append = [](void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<std::uint8_t>*>(context);
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    out->insert(out->end(), p, p + size);
+  };
+  const int ok = stbi_write_png_to_func(
+      append, &bytes, static_cast<int>(picture.width), static_cast<int>(picture.height),
+      picture.channels, picture.samples.data(),
+      static_cast<int>(picture.width) * picture.channels);
+  if (ok == 0) throw file_error(path, "cannot encode the PNG picture");
+  write_file_atomically(path, bytes);
+}
+
+}  // namespace digitnet

@@ -1,0 +1,60 @@
+// Tests of evaluation: the evaluator agrees with one dense forward pass of all the images,
+// whatever the thread count, and follows the network's weights as they change.
+#include "digitnet/inference/evaluation.hpp"
+
+#include <gtest/gtest.h>
+
+#include "digitnet/data/batch.hpp"
+
+namespace digitnet {
+namespace {
+
+const Dataset& test_images() {
+  static const Dataset data = slice(load_mnist(DIGITNET_SOURCE_DATA_DIR).test, 0, 700);
+  return data;
+}
+
+// The definition: argmax of the dense forward pass, one batch.
+std::size_t dense_count(const Network& net, const Dataset& data) {
+  std::vector<std::uint32_t> all(data.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  Matrix<float> x(static_cast<Eigen::Index>(data.image_size()),
+                  static_cast<Eigen::Index>(data.size()));
+  fill_inputs<float>(data, all, x);
+  const Matrix<float> a = net.feedforward(x);
+  std::size_t correct = 0;
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    Eigen::Index digit = 0;
+    a.col(j).maxCoeff(&digit);
+    correct += static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(j)];
+  }
+  return correct;
+}
+
+TEST(Evaluator, AgreesWithTheDenseForwardPass) {
+  for (const auto& sizes :
+       {std::vector<std::size_t>{784, 30, 10}, std::vector<std::size_t>{784, 13, 7, 10}}) {
+    const Network net(sizes, 2);
+    const std::size_t expected = dense_count(net, test_images());
+    EXPECT_EQ(Evaluator(net, 1).evaluate(test_images()), expected);
+    EXPECT_EQ(Evaluator(net, 2).evaluate(test_images()), expected);
+    EXPECT_EQ(evaluate(net, test_images(), 3), expected);
+    EXPECT_GT(expected, 0u);
+  }
+}
+
+TEST(Evaluator, FollowsTheWeightsBetweenCalls) {
+  Network net({784, 30, 10}, 3);
+  Evaluator evaluator(net, 2);
+  const std::size_t before = evaluator.evaluate(test_images());
+  // Make every output but digit 1 hopeless: the count becomes the number of 1s.
+  net.parameters().biases(1).setConstant(-100.0f);
+  net.parameters().biases(1)(1) = 100.0f;
+  std::size_t ones = 0;
+  for (auto label : test_images().labels) ones += label == 1;
+  EXPECT_EQ(evaluator.evaluate(test_images()), ones);
+  EXPECT_NE(before, ones);
+}
+
+}  // namespace
+}  // namespace digitnet

@@ -1,0 +1,153 @@
+// Tests of picture files and of the MNIST-style preprocessing of digit pictures.
+#include "digitnet/pictures/preprocess.hpp"
+
+#include <cmath>
+#include <fstream>
+
+#include "test_support.hpp"
+
+namespace digitnet {
+namespace {
+
+Picture blank(std::size_t width, std::size_t height, std::uint8_t paper) {
+  Picture p;
+  p.width = width;
+  p.height = height;
+  p.samples.assign(width * height, paper);
+  return p;
+}
+
+// A filled ellipse of `ink` centred at (cx, cy) with radii (rx, ry).
+void ellipse(Picture& p, double cx, double cy, double rx, double ry, std::uint8_t ink) {
+  for (std::size_t y = 0; y < p.height; ++y)
+    for (std::size_t x = 0; x < p.width; ++x) {
+      const double u = (static_cast<double>(x) + 0.5 - cx) / rx;
+      const double v = (static_cast<double>(y) + 0.5 - cy) / ry;
+      if (u * u + v * v <= 1) p.at(x, y) = ink;
+    }
+}
+
+// The bounding box (width, height) of the nonzero pixels of a 28 x 28 image.
+std::pair<std::size_t, std::size_t> ink_extent(const PreparedDigit& d) {
+  std::size_t x0 = 28, y0 = 28, x1 = 0, y1 = 0;
+  for (std::size_t y = 0; y < 28; ++y)
+    for (std::size_t x = 0; x < 28; ++x)
+      if (d.pixels[y * 28 + x] > 0) {
+        x0 = std::min(x0, x);
+        y0 = std::min(y0, y);
+        x1 = std::max(x1, x);
+        y1 = std::max(y1, y);
+      }
+  return {x1 - x0 + 1, y1 - y0 + 1};
+}
+
+TEST(Preprocess, DarkInkOffCentreIsInvertedCroppedScaledAndCentred) {
+  // An "L" of dark ink on grey-white paper, far off centre in a 300 x 300 picture: 60 x 120,
+  // its centre of mass low and left of its box's centre.
+  Picture p = blank(300, 300, 235);
+  for (std::size_t y = 140; y < 260; ++y)
+    for (std::size_t x = 40; x < 100; ++x)
+      if (x < 55 || y >= 245) p.at(x, y) = 20;
+  const PreparedDigit d = prepare_digit(p);
+  EXPECT_TRUE(d.inverted);
+  EXPECT_EQ(d.box_x, 40u);
+  EXPECT_EQ(d.box_y, 140u);
+  EXPECT_EQ(d.box_height, 120u);
+  // Aspect kept: 60 x 120 becomes 10 x 20 (±1 for anti-aliased edges).
+  const auto [w, h] = ink_extent(d);
+  EXPECT_LE(h, 21u);
+  EXPECT_GE(h, 19u);
+  EXPECT_NEAR(static_cast<double>(w), 10.0, 1.0);
+  const auto [cx, cy] = centre_of_mass(d.pixels.data(), 28, 28);
+  EXPECT_LE(std::abs(cx - 14.0), 0.5);
+  EXPECT_LE(std::abs(cy - 14.0), 0.5);
+  // So the box is not centred: it moved up and right of the middle.
+  std::size_t top = 28, left = 28;
+  for (std::size_t i = 0; i < 28 * 28; ++i)
+    if (d.pixels[i] > 0) {
+      top = std::min(top, i / 28);
+      left = std::min(left, i % 28);
+    }
+  EXPECT_LT(top, 3u);
+  EXPECT_GT(left, 10u);
+  // Ink is bright, paper black, as in MNIST.
+  EXPECT_EQ(d.pixels[0], 0);
+  EXPECT_EQ(*std::max_element(d.pixels.begin(), d.pixels.end()), 255);
+}
+
+TEST(Preprocess, LightInkOnDarkPaperIsNotInverted) {
+  Picture p = blank(50, 80, 10);
+  ellipse(p, 30, 30, 8, 20, 250);
+  const PreparedDigit d = prepare_digit(p);
+  EXPECT_FALSE(d.inverted);
+  const auto [w, h] = ink_extent(d);
+  EXPECT_GE(h, 19u);
+  EXPECT_LE(h, 21u);
+  EXPECT_NEAR(static_cast<double>(w), 8.0, 1.0);
+}
+
+TEST(Preprocess, WideDigitsAreScaledByTheirWidth) {
+  Picture p = blank(400, 100, 255);
+  ellipse(p, 200, 50, 150, 20, 0);
+  const auto [w, h] = ink_extent(prepare_digit(p));
+  EXPECT_GE(w, 19u);
+  EXPECT_LE(w, 21u);
+  EXPECT_NEAR(static_cast<double>(h), 20.0 * 40 / 300, 1.0);
+}
+
+TEST(Preprocess, BlankAndUniformPicturesAreRefused) {
+  EXPECT_ERROR_CONTAINS(prepare_digit(blank(30, 30, 255)), "no ink");
+  Picture faint = blank(30, 30, 200);
+  ellipse(faint, 15, 15, 5, 5, 190);  // contrast 10 of 255
+  EXPECT_ERROR_CONTAINS(prepare_digit(faint), "no ink");
+}
+
+class PictureFileTest : public testing::TempDirTest {};
+
+TEST_F(PictureFileTest, PngRoundTripsAndColourBecomesGrey) {
+  Picture rgb;
+  rgb.width = 3;
+  rgb.height = 2;
+  rgb.channels = 3;
+  rgb.samples = {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 128, 128, 128};
+  save_png(rgb, path("c.png"));
+  const Picture grey = load_grey_picture(path("c.png"));
+  ASSERT_EQ(grey.width, 3u);
+  ASSERT_EQ(grey.height, 2u);
+  EXPECT_EQ(grey.channels, 1);
+  // stb's luma: (77 r + 150 g + 29 b) >> 8.
+  EXPECT_EQ(grey.at(0, 0), (77 * 255) >> 8);
+  EXPECT_EQ(grey.at(1, 0), (150 * 255) >> 8);
+  EXPECT_EQ(grey.at(2, 0), (29 * 255) >> 8);
+  EXPECT_EQ(grey.at(0, 1), 255);
+  EXPECT_EQ(grey.at(1, 1), 0);
+  EXPECT_EQ(grey.at(2, 1), 128);
+}
+
+TEST_F(PictureFileTest, PgmIsRead) {
+  std::ofstream(path("d.pgm"), std::ios::binary) << "P5\n2 2\n255\n" << std::string("\x00\x40\x80\xff", 4);
+  const Picture p = load_grey_picture(path("d.pgm"));
+  EXPECT_EQ(p.at(0, 0), 0);
+  EXPECT_EQ(p.at(1, 0), 0x40);
+  EXPECT_EQ(p.at(1, 1), 0xff);
+}
+
+TEST_F(PictureFileTest, BadPicturesAreRefusedWithTheirName) {
+  EXPECT_ERROR_CONTAINS(load_grey_picture(path("missing.png")), "file not found");
+  std::ofstream(path("text.png")) << "this is not a picture";
+  EXPECT_ERROR_CONTAINS(load_grey_picture(path("text.png")), "text.png: cannot read the picture");
+  // A header claiming 10,000 x 10,000 pixels is refused before anything is decoded.
+  std::ofstream(path("huge.pgm"), std::ios::binary) << "P5\n10000 10000\n255\n" << std::string(16, 'x');
+  EXPECT_ERROR_CONTAINS(load_grey_picture(path("huge.pgm")), "too large");
+  // A truncated picture is refused, not read as garbage.
+  Picture p = blank(64, 64, 200);
+  ellipse(p, 32, 32, 10, 20, 0);
+  save_png(p, path("ok.png"));
+  std::ifstream in(path("ok.png"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(path("cut.png"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_ERROR_CONTAINS(load_grey_picture(path("cut.png")), "cut.png");
+}
+
+}  // namespace
+}  // namespace digitnet
