@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "digitnet/core/error.hpp"
 #include "digitnet/files/atomic_file.hpp"
 #include "digitnet/files/metrics_file.hpp"
 
@@ -119,7 +120,13 @@ void run(const PlotArgs& args) {
   const auto folder = out.has_parent_path() ? out.parent_path() : ".";
   if (!std::filesystem::is_directory(folder))
     throw UsageError("--out " + args.out + ": folder " + folder.string() + " does not exist");
-  const std::vector<MetricsLine> lines = read_metrics(args.metrics);
+  const std::vector<MetricsLine> lines = [&] {
+    try {
+      return read_metrics(args.metrics);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (write one with 'digitnet train --metrics FILE')");
+    }
+  }();
   std::vector<std::vector<Series>> panels;
   std::vector<std::pair<std::string, std::string>> titles;
   std::vector<bool> logs;

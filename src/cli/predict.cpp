@@ -24,25 +24,6 @@ struct PredictArgs {
   std::string explain;
 };
 
-struct Reading {
-  int digit = 0;
-  std::array<float, digit_classes> outputs{};
-  std::array<double, digit_classes> probabilities{};
-};
-
-// The network's answer; outputs made into probabilities by dividing by their sum (a softmax
-// output already sums to 1).
-Reading read(const Network& net, std::span<const std::uint8_t> image) {
-  Reading r;
-  r.outputs = outputs(net, image);
-  r.digit = predict(net, image);
-  double sum = 0;
-  for (float a : r.outputs) sum += std::max(0.0, static_cast<double>(a));
-  for (std::size_t j = 0; j < digit_classes; ++j)
-    r.probabilities[j] = sum > 0 ? std::max(0.0, static_cast<double>(r.outputs[j])) / sum : 0.1;
-  return r;
-}
-
 void print_probabilities(const Reading& r) {
   for (std::size_t j = 0; j < digit_classes; ++j)
     std::printf("  %zu  %.4f%s\n", j, r.probabilities[j],
@@ -69,7 +50,7 @@ void run_index(const PredictArgs& args, const Network& net) {
                      " split has " + std::to_string(part.size()) + " images (0 to " +
                      std::to_string(part.size() - 1) + ")");
   check_model_fits(net, args.model, part);
-  const Reading r = read(net, part.image(*args.index));
+  const Reading r = read_digit(net, part.image(*args.index));
   const int label = part.labels[*args.index];
   if (args.json) {
     nlohmann::ordered_json j;
@@ -98,7 +79,7 @@ int run_pictures(const PredictArgs& args, const Network& net) {
   for (const std::string& file : args.images) {
     try {
       const PreparedDigit d = prepare_digit(load_grey_picture(file));
-      const Reading r = read(net, d.pixels);
+      const Reading r = read_digit(net, d.pixels);
       if (!args.explain.empty()) write_explanation(d, args.explain);
       if (args.json) {
         nlohmann::ordered_json j;

@@ -1,19 +1,20 @@
 // digitnet train: the seeds' SGD run, printing "Epoch j: c / n" after each epoch.
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
-#include <sstream>
 
 #include "command.hpp"
 #include "progress_bar.hpp"
-#include "digitnet/data/augment.hpp"
+#include "digitnet/data/prepare.hpp"
 #include "digitnet/files/checkpoint.hpp"
 #include "digitnet/files/metrics_file.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/files/network2_json.hpp"
+#include "digitnet/training/train_options.hpp"
 #include "digitnet/training/trainer.hpp"
 
 namespace digitnet::cli {
@@ -39,9 +40,7 @@ struct TrainArgs {
   std::string save;
   bool no_test = false;
   bool quiet = false;
-  std::size_t train_size = 0;  // 0: all
-  std::size_t test_size = 0;   // 0: all
-  std::vector<int> digits;
+  DataPreparation preparation;  // --digits, --train-size, --test-size (--augment: shift_augment)
 };
 
 // Set by the first Ctrl-C: training finishes its batch, checkpoints and stops. A second Ctrl-C
@@ -53,20 +52,49 @@ extern "C" void on_interrupt(int) {
   std::signal(SIGINT, SIG_DFL);
 }
 
-std::string join(const std::vector<std::size_t>& sizes) {
-  std::string text;
-  for (std::size_t size : sizes) text += (text.empty() ? "" : ",") + std::to_string(size);
-  return text;
+// The flag that sets each option the library names (train_options.hpp, prepare.hpp, and the
+// entries of checkpoint.hpp's fingerprint).
+std::string flag_of(const std::string& option) {
+  static const std::map<std::string, std::string> flags = {
+      {"sizes", "--sizes"},
+      {"input", "the input (the images of --data)"},
+      {"layers", "the layers (--sizes, --hidden, --output)"},
+      {"cost", "--cost"},
+      {"training_images", "the number of training images (--train-size, --digits, --augment)"},
+      {"digits", "--digits"},
+      {"epochs", "--epochs"},
+      {"mini_batch_size", "--batch"},
+      {"eta", "--eta"},
+      {"seed", "--seed"},
+      {"threads", "--threads"},
+      {"regularization", "--regularization"},
+      {"lambda", "--lambda"},
+      {"dropout", "--dropout"},
+      {"optimizer", "--optimizer"},
+      {"momentum", "--momentum"},
+      {"beta1", "--beta1"},
+      {"beta2", "--beta2"},
+      {"epsilon", "--epsilon"},
+      {"schedule", "--schedule"},
+      {"step_every", "--step-every"},
+      {"step_factor", "--step-factor"},
+      {"patience", "--patience"},
+      {"early_stopping", "--early-stopping"},
+      {"keep_best", "--keep-best"},
+      {"monitor", "--monitor"},
+      {"monitor_training_accuracy", "--monitor training-accuracy"},
+      {"monitor_training_cost", "--monitor training-cost"},
+      {"monitor_validation_cost", "--monitor validation-cost"},
+      {"gradient_norm_images", "--monitor gradients"},
+  };
+  const auto it = flags.find(option);
+  return it != flags.end() ? it->second : option;
 }
 
-// Everything that can be checked without the data, so that a bad flag fails before any work.
-std::string number(double value) { return (std::ostringstream() << value).str(); }
-
-// --flag VALUE must lie in [low, high] (or [low, high) when !high_included).
-void check_range(const char* flag, double value, double low, double high, bool high_included,
-                 const std::string& advice) {
-  if (!std::isfinite(value) || value < low || value > high || (!high_included && value == high))
-    throw UsageError(std::string(flag) + " " + number(value) + ": " + advice);
+// The library's problem with an option, said with its flag: "--dropout 1.5: give ...".
+[[noreturn]] void refuse(const OptionProblem& problem, const std::string& more = "") {
+  throw UsageError(flag_of(problem.option) + (problem.value.empty() ? "" : " " + problem.value) +
+                   ": " + problem.advice + more);
 }
 
 template <typename Enum, typename Parse>
@@ -78,14 +106,12 @@ Enum parse_choice(const char* flag, const std::string& value, Parse parse,
   return *parsed;
 }
 
-// Turns the named choices into the architecture and options, checking each.
+// Turns the named choices into the architecture, which the library checks.
 Architecture architecture_of(const TrainArgs& args) {
   const Cost cost = parse_choice<Cost>("--cost", args.cost, parse_cost,
                                        "quadratic, cross-entropy, log-likelihood");
   const Activation hidden = parse_choice<Activation>(
       "--hidden", args.hidden, parse_activation, "sigmoid, tanh, relu, identity");
-  if (hidden == Activation::softmax)
-    throw UsageError("--hidden softmax: softmax is only possible on the output layer (--output)");
   const std::string output_name =
       !args.output.empty() ? args.output
                            : (cost == Cost::log_likelihood ? "softmax" : "sigmoid");
@@ -93,12 +119,22 @@ Architecture architecture_of(const TrainArgs& args) {
       "--output", output_name, parse_activation, "sigmoid, tanh, relu, identity, softmax");
   Architecture arch = Architecture::of(args.sizes, hidden, output, cost);
   if (const std::string problem = architecture_problem(arch); !problem.empty())
-    throw UsageError("--output " + output_name + " --cost " + args.cost + ": " + problem);
+    throw UsageError("--hidden " + args.hidden + " --output " + output_name + " --cost " +
+                     args.cost + ": " + problem);
   return arch;
 }
 
-TrainOptions options_of(const TrainArgs& args) {
-  TrainOptions options = args.options;
+// The options, and whether training is given the validation data.
+struct TrainRequest {
+  TrainOptions options;
+  bool use_validation = false;
+};
+
+// Turns the named choices and the monitoring into the options, which the library checks.
+TrainRequest options_of(const TrainArgs& args) {
+  TrainRequest request;
+  TrainOptions& options = request.options;
+  options = args.options;
   options.seed = args.seed;
   options.optimizer.kind = parse_choice<OptimizerSettings::Kind>(
       "--optimizer", args.optimizer, parse_optimizer, "sgd, momentum, nesterov, adam");
@@ -106,64 +142,20 @@ TrainOptions options_of(const TrainArgs& args) {
       "--schedule", args.schedule, parse_schedule, "constant, step, plateau");
   options.regularization =
       args.regularization.empty()
-          ? (options.lambda > 0 ? Regularization::Kind::l2 : Regularization::Kind::none)
+          ? implied_regularization(options.lambda)
           : parse_choice<Regularization::Kind>("--regularization", args.regularization,
                                                parse_regularization, "none, l2, l1");
-  for (const std::string& item : args.monitor) {
-    if (item == "training-cost")
-      options.monitor_training_cost = true;
-    else if (item == "training-accuracy")
-      options.monitor_training_accuracy = true;
-    else if (item == "validation-cost")
-      options.monitor_validation_cost = true;
-    else if (item == "gradients")
-      options.gradient_norm_images = 1000;
-    else if (item != "validation-accuracy")
-      throw UsageError("--monitor " + item +
-                       ": unknown; choose from training-cost, training-accuracy, "
-                       "validation-cost, validation-accuracy, gradients");
-  }
-  check_range("--lambda", options.lambda, 0, 1e6, true, "give a penalty λ >= 0 (the book uses 5.0)");
-  check_range("--dropout", options.dropout, 0, 1, false,
-              "give a probability of dropping a hidden neuron, 0 <= p < 1 (0.5 is classic)");
-  check_range("--momentum", options.optimizer.momentum, 0, 1, false,
-              "give a momentum coefficient 0 <= μ < 1 (0.9 is usual)");
-  check_range("--beta1", options.optimizer.beta1, 0, 1, false, "give 0 <= β1 < 1 (Adam: 0.9)");
-  check_range("--beta2", options.optimizer.beta2, 0, 1, false, "give 0 <= β2 < 1 (Adam: 0.999)");
-  check_range("--epsilon", options.optimizer.epsilon, 1e-30, 1, true,
-              "give a small positive ε (Adam: 1e-8)");
-  check_range("--step-factor", options.schedule.factor, 0, 1, true,
-              "give the factor eta is multiplied by, 0 < factor <= 1 (e.g. 0.5)");
-  if (options.schedule.factor == 0)
-    throw UsageError("--step-factor 0: give the factor eta is multiplied by, 0 < factor <= 1");
-  if (options.schedule.every < 1) throw UsageError("--step-every 0: give at least 1 epoch");
-  if (options.schedule.patience < 1) throw UsageError("--patience 0: give at least 1 epoch");
-  return options;
+  const Monitoring monitoring = apply_monitor(options, args.monitor);
+  if (monitoring.problem) refuse(monitoring.problem);
+  if (const OptionProblem problem = train_options_problem(options)) refuse(problem);
+  request.use_validation = wants_validation(options, monitoring.validation_accuracy);
+  return request;
 }
 
+// Everything that can be checked without the data, so that a bad flag fails before any work.
 void validate(const TrainArgs& args) {
-  if (args.sizes.size() < 2)
-    throw UsageError("--sizes " + join(args.sizes) +
-                     ": give at least two layer sizes, input to output, e.g. 784,30,10");
-  for (std::size_t size : args.sizes)
-    if (size < 1 || size > model_max_layer_size)
-      throw UsageError("--sizes " + join(args.sizes) + ": every layer size must be 1 to " +
-                       std::to_string(model_max_layer_size));
-  if (args.sizes.back() != digit_classes)
-    throw UsageError("--sizes " + join(args.sizes) + ": the last size must be " +
-                     std::to_string(digit_classes) + ", one output per digit");
-  if (args.options.epochs < 1) throw UsageError("--epochs 0: train for at least 1 epoch");
-  if (args.options.mini_batch_size < 1)
-    throw UsageError("--batch 0: the mini-batch size must be at least 1 (the seeds use 10)");
-  if (!(args.options.eta > 0) || !std::isfinite(args.options.eta))
-    throw UsageError("--eta " + (std::ostringstream() << args.options.eta).str() +
-                     ": the learning rate must be a positive number (the seeds use 3.0)");
-  if (args.options.threads < 0 || args.options.threads > 1024)
-    throw UsageError("--threads " + std::to_string(args.options.threads) +
-                     ": give 0 (all cores) or a number of threads from 1 to 1024");
-  for (int digit : args.digits)
-    if (digit < 0 || digit > 9)
-      throw UsageError("--digits: " + std::to_string(digit) + " is not a digit 0-9");
+  if (const OptionProblem problem = layer_sizes_problem(args.sizes)) refuse(problem);
+  if (const OptionProblem problem = preparation_problem(args.preparation)) refuse(problem);
   for (const auto& [flag, file] : {std::pair{"--save", args.save}, {"--metrics", args.metrics}}) {
     if (file.empty()) continue;
     const std::filesystem::path path(file);
@@ -217,47 +209,41 @@ void print_monitoring(const EpochResult& r, const TrainOptions& options) {
 void run(const TrainArgs& args) {
   validate(args);
   const Architecture arch = architecture_of(args);
-  const TrainOptions options = options_of(args);
-  if (!args.save.empty() && is_json_path(args.save) &&
-      (args.hidden != "sigmoid" || arch.activations.back() != Activation::sigmoid ||
-       arch.cost == Cost::log_likelihood))
-    throw UsageError("--save " + args.save +
-                     ": network2.py's JSON format holds sigmoid networks with the quadratic or "
-                     "cross-entropy cost only; save to a binary model (a name not ending in .json)");
+  const TrainRequest request = options_of(args);
+  const TrainOptions& options = request.options;
+  if (!args.save.empty() && is_json_path(args.save))
+    if (const std::string problem = network2_json_problem(arch); !problem.empty())
+      throw UsageError("--save " + args.save + ": " + problem +
+                       "; save to a binary model (a name not ending in .json)");
   const Init init = parse_choice<Init>("--init", args.init, parse_init,
                                        "normal, scaled-normal, he, glorot");
-  const bool use_validation = needs_validation(options) || options.monitor_validation_cost ||
-                              std::find(args.monitor.begin(), args.monitor.end(),
-                                        "validation-accuracy") != args.monitor.end();
-  const std::size_t image_size = data_image_size(args.data_dir);
-  if (args.sizes.front() != image_size)
-    throw UsageError("--sizes " + join(args.sizes) + ": the first size must be the image size, " +
-                     std::to_string(image_size) + " for the images in " + args.data_dir);
+  if (const OptionProblem problem = layer_sizes_problem(args.sizes, data_image_size(args.data_dir)))
+    refuse(problem, " for the images in " + args.data_dir);
 
-  MnistSplit data = load_data(args.data_dir);
-  if (!args.digits.empty()) {
-    data.training = keep_digits(data.training, args.digits);
-    data.validation = keep_digits(data.validation, args.digits);
-    data.test = keep_digits(data.test, args.digits);
+  DataPreparation preparation = args.preparation;
+  preparation.shift_augment = args.augment == "shift";
+  preparation.needs_validation = request.use_validation;
+  MnistSplit data;
+  try {
+    data = prepare(load_data(args.data_dir), preparation);
+  } catch (const OptionError& e) {
+    refuse(e.problem);
   }
-  if (args.train_size > 0) data.training = slice(data.training, 0, args.train_size);
-  if (args.test_size > 0) data.test = slice(data.test, 0, args.test_size);
-  if (data.training.size() == 0) throw UsageError("--digits: no training images are left");
-  if (use_validation && data.validation.size() == 0)
-    throw UsageError("the options need validation images and none are left");
-  if (args.augment == "shift") data.training = expand_by_shifts(data.training);
 
   Network net(arch, args.seed, init);
   const std::string fingerprint = options_fingerprint(net, options, data.training.size());
   std::optional<TrainState> resume;
   if (!args.resume_dir.empty()) {
     const auto file = std::filesystem::path(args.resume_dir) / "checkpoint.bin";
-    Checkpoint checkpoint = load_checkpoint(file);
-    if (checkpoint.state.options != fingerprint)
-      throw UsageError("--resume " + args.resume_dir +
-                       ": the checkpoint was written by a run with other options or data; give "
-                       "the same flags (only --epochs and --threads may change).\n  checkpoint: " +
-                       checkpoint.state.options + "\n  now:        " + fingerprint);
+    Checkpoint checkpoint;
+    try {
+      checkpoint = load_checkpoint(file);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (read from --resume " + args.resume_dir + ")");
+    }
+    if (const std::string problem = resume_problem(checkpoint.state.options, fingerprint, flag_of);
+        !problem.empty())
+      throw UsageError("--resume " + args.resume_dir + ": " + problem);
     net = std::move(checkpoint.net);
     resume = std::move(checkpoint.state);
     std::printf("Resuming from %s: epoch %zu, %zu of %zu images done\n", file.c_str(),
@@ -288,7 +274,7 @@ void run(const TrainArgs& args) {
   std::signal(SIGINT, on_interrupt);
   const auto start = std::chrono::steady_clock::now();
   EvaluationData evaluation;
-  evaluation.validation = use_validation ? &data.validation : nullptr;
+  evaluation.validation = request.use_validation ? &data.validation : nullptr;
   evaluation.test = args.no_test ? nullptr : &data.test;
   ProgressBar progress(!args.quiet);
   TrainReport report;
@@ -392,11 +378,12 @@ Command add_train_command(CLI::App& app) {
                 "is drawn only on a terminal anyway)");
   cmd->add_flag("--no-test", args->no_test,
                 "Do not evaluate on the test set after each epoch (prints 'Epoch j complete')");
-  cmd->add_option("--train-size", args->train_size,
+  cmd->add_option("--train-size", args->preparation.train_size,
                   "Train on only the first N training images (default: all 50,000)");
-  cmd->add_option("--test-size", args->test_size,
+  cmd->add_option("--test-size", args->preparation.test_size,
                   "Evaluate on only the first N test images (default: all 10,000)");
-  cmd->add_option("--digits", args->digits, "Keep only these digits, e.g. 0,1")->delimiter(',');
+  cmd->add_option("--digits", args->preparation.digits, "Keep only these digits, e.g. 0,1")
+      ->delimiter(',');
   // The book's later techniques (network2.py and beyond).
   cmd->add_option("--hidden", args->hidden, "Hidden layers' activation: sigmoid, tanh, relu, identity")
       ->capture_default_str();

@@ -1,134 +1,120 @@
 // Reading and writing checkpoints (docs/checkpoint-format.md).
 #include "digitnet/files/checkpoint.hpp"
 
-#include <zlib.h>
-
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
+#include <utility>
 
-#include "digitnet/files/atomic_file.hpp"
 #include "digitnet/core/error.hpp"
+#include "digitnet/files/atomic_file.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/network/layer_spec.hpp"
+#include "digitnet/network/shape.hpp"
+#include "files/byte_io.hpp"
+#include "files/metrics_json.hpp"
 
 namespace digitnet {
 namespace {
 
 constexpr char magic[8] = {'D', 'I', 'G', 'I', 'T', 'C', 'K', 'P'};
 constexpr std::uint32_t version = 1;
-const char* const hint = "the checkpoint is damaged: start again without --resume";
+const char* const hint = "the checkpoint is damaged: start the run afresh";
 
 using nlohmann::json;
 
-json history_json(const EpochResult& r) {
-  json j;
-  j["epoch"] = r.epoch;
-  j["eta"] = r.eta;
-  j["seconds"] = r.seconds;
-  j["training_cost"] = r.training_cost;
-  if (r.correct) j["correct"] = *r.correct;
-  j["total"] = r.total;
-  if (r.training_correct) j["training_correct"] = *r.training_correct;
-  j["training_total"] = r.training_total;
-  if (r.validation_correct) j["validation_correct"] = *r.validation_correct;
-  j["validation_total"] = r.validation_total;
-  if (r.validation_cost) j["validation_cost"] = *r.validation_cost;
-  j["gradient_norms"] = r.gradient_norms;
-  return j;
+// The shortest text that reads back to the same number.
+template <typename Number>
+std::string shortest(Number value) {
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, result.ptr);
 }
 
-EpochResult history_from(const json& j) {
-  EpochResult r;
-  r.epoch = j.at("epoch").get<std::size_t>();
-  r.eta = j.at("eta").get<double>();
-  r.seconds = j.at("seconds").get<double>();
-  r.training_cost = j.at("training_cost").get<double>();
-  if (j.contains("correct")) r.correct = j["correct"].get<std::size_t>();
-  r.total = j.at("total").get<std::size_t>();
-  if (j.contains("training_correct")) r.training_correct = j["training_correct"].get<std::size_t>();
-  r.training_total = j.at("training_total").get<std::size_t>();
-  if (j.contains("validation_correct"))
-    r.validation_correct = j["validation_correct"].get<std::size_t>();
-  r.validation_total = j.at("validation_total").get<std::size_t>();
-  if (j.contains("validation_cost")) r.validation_cost = j["validation_cost"].get<double>();
-  r.gradient_norms = j.at("gradient_norms").get<std::vector<double>>();
-  return r;
-}
+// A fingerprint's entries: "name=value" pairs separated by ';'.
+using Entries = std::vector<std::pair<std::string, std::string>>;
 
-void put(std::vector<std::uint8_t>& out, const void* data, std::size_t size) {
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  out.insert(out.end(), p, p + size);
+// The entries of `fingerprint`, or nothing when a part of it is not "name=value".
+std::optional<Entries> entries_of(const std::string& fingerprint) {
+  Entries entries;
+  std::size_t start = 0;
+  while (start <= fingerprint.size()) {
+    const std::size_t end = std::min(fingerprint.find(';', start), fingerprint.size());
+    const std::string entry = fingerprint.substr(start, end - start);
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0) return std::nullopt;
+    entries.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
+    start = end + 1;
+  }
+  return entries;
 }
-template <typename T>
-void put_array(std::vector<std::uint8_t>& out, const std::vector<T>& values) {
-  const std::uint64_t count = values.size();
-  put(out, &count, sizeof count);
-  put(out, values.data(), values.size() * sizeof(T));
-}
-
-class Reader {
- public:
-  Reader(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& path)
-      : bytes_(bytes), path_(path) {}
-  std::size_t offset() const { return offset_; }
-  void read(void* out, std::size_t size, const char* what) {
-    if (bytes_.size() - offset_ < size)
-      throw file_error(path_, bytes_.size(), std::string("file ends inside the ") + what, hint);
-    if (size == 0) return;  // `out` may be an empty vector's null data() (found by fuzzing)
-    std::memcpy(out, bytes_.data() + offset_, size);
-    offset_ += size;
-  }
-  template <typename T>
-  T value(const char* what) {
-    T v;
-    read(&v, sizeof v, what);
-    return v;
-  }
-  // A length-prefixed array; the length is checked against what is left before allocating.
-  template <typename T>
-  std::vector<T> array(const char* what) {
-    const std::size_t at = offset_;
-    const auto count = value<std::uint64_t>(what);
-    if (count > (bytes_.size() - offset_) / sizeof(T))
-      throw file_error(path_, at, std::string("the ") + what + " length " + std::to_string(count) +
-                                      " runs past the end of the file", hint);
-    std::vector<T> values(count);
-    read(values.data(), count * sizeof(T), what);
-    return values;
-  }
-  [[noreturn]] void fail(std::size_t at, const std::string& what) {
-    throw file_error(path_, at, what, hint);
-  }
-
- private:
-  const std::vector<std::uint8_t>& bytes_;
-  const std::filesystem::path& path_;
-  std::size_t offset_ = 0;
-};
 
 }  // namespace
 
 std::string options_fingerprint(const Network& net, const TrainOptions& o,
                                 std::size_t training_size) {
-  std::ostringstream s;
-  s.precision(17);
-  s << "sizes=";
-  for (std::size_t size : net.sizes()) s << size << ",";
-  s << " activations=";
-  for (std::size_t l = 0; l < net.layers(); ++l) s << name(net.activation(l)) << ",";
-  s << " cost=" << name(net.cost()) << " training_images=" << training_size
-    << " batch=" << o.mini_batch_size << " eta=" << o.eta << " seed=" << o.seed
-    << " regularization=" << name(o.regularization) << " lambda=" << o.lambda
-    << " dropout=" << o.dropout << " optimizer=" << name(o.optimizer.kind)
-    << " momentum=" << o.optimizer.momentum << " beta1=" << o.optimizer.beta1
-    << " beta2=" << o.optimizer.beta2 << " epsilon=" << o.optimizer.epsilon
-    << " schedule=" << name(o.schedule.kind) << " step_every=" << o.schedule.every
-    << " step_factor=" << o.schedule.factor << " patience=" << o.schedule.patience
-    << " early_stopping=" << o.early_stopping << " keep_best=" << o.keep_best
-    << " monitor=" << o.monitor_training_accuracy << o.monitor_training_cost
-    << o.monitor_validation_cost << o.gradient_norm_images;
-  return s.str();
+  const Architecture& arch = net.architecture();
+  const auto flag = [](bool on) { return std::string(on ? "true" : "false"); };
+  const Entries entries = {
+      {"input", to_string(arch.input)},
+      {"layers", to_string(arch.layers)},
+      {"cost", std::string(name(arch.cost))},
+      {"training_images", std::to_string(training_size)},
+      {"mini_batch_size", std::to_string(o.mini_batch_size)},
+      {"eta", shortest(o.eta)},
+      {"seed", std::to_string(o.seed)},
+      {"regularization", std::string(name(o.regularization))},
+      {"lambda", shortest(o.lambda)},
+      {"dropout", shortest(o.dropout)},
+      {"optimizer", std::string(name(o.optimizer.kind))},
+      {"momentum", shortest(o.optimizer.momentum)},
+      {"beta1", shortest(o.optimizer.beta1)},
+      {"beta2", shortest(o.optimizer.beta2)},
+      {"epsilon", shortest(o.optimizer.epsilon)},
+      {"schedule", std::string(name(o.schedule.kind))},
+      {"step_every", std::to_string(o.schedule.every)},
+      {"step_factor", shortest(o.schedule.factor)},
+      {"patience", std::to_string(o.schedule.patience)},
+      {"stop_fraction", shortest(o.schedule.stop_fraction)},
+      {"early_stopping", std::to_string(o.early_stopping)},
+      {"keep_best", flag(o.keep_best)},
+      {"monitor_training_accuracy", flag(o.monitor_training_accuracy)},
+      {"monitor_training_cost", flag(o.monitor_training_cost)},
+      {"monitor_validation_cost", flag(o.monitor_validation_cost)},
+      {"gradient_norm_images", std::to_string(o.gradient_norm_images)},
+  };
+  std::string text;
+  for (const auto& [entry, value] : entries)
+    text += (text.empty() ? "" : ";") + entry + "=" + value;
+  return text;
+}
+
+std::string resume_problem(const std::string& written, const std::string& now,
+                           const std::function<std::string(const std::string&)>& spell) {
+  if (written == now) return "";
+  const auto spelled = [&](const std::string& option) { return spell ? spell(option) : option; };
+  const std::optional<Entries> before = entries_of(written), after = entries_of(now);
+  bool same_names = before && after && before->size() == after->size();
+  for (std::size_t i = 0; same_names && i < before->size(); ++i)
+    same_names = (*before)[i].first == (*after)[i].first;
+  if (!same_names)
+    return "the checkpoint records its run's options in another form (it was written by another "
+           "version of digitnet), so this run cannot be checked against it; start afresh, or "
+           "resume with the version that wrote it";
+  std::string differences;
+  for (std::size_t i = 0; i < before->size(); ++i) {
+    const auto& [option, then] = (*before)[i];
+    const std::string& value = (*after)[i].second;
+    if (then != value)
+      differences +=
+          (differences.empty() ? "" : "; ") + spelled(option) + " was " + then + ", now " + value;
+  }
+  return "the checkpoint was written by a run with other options or data (" + differences +
+         "); give the same options (only " + spelled("epochs") + " and " + spelled("threads") +
+         " may change)";
 }
 
 void save_checkpoint(const Network& net, const TrainState& state,
@@ -147,30 +133,28 @@ void save_checkpoint(const Network& net, const TrainState& state,
   if (state.schedule.best_accuracy) header["schedule"]["best_accuracy"] = *state.schedule.best_accuracy;
   if (state.schedule.best_epoch) header["schedule"]["best_epoch"] = *state.schedule.best_epoch;
   header["history"] = json::array();
-  for (const EpochResult& r : state.history) header["history"].push_back(history_json(r));
+  for (const EpochResult& r : state.history) header["history"].push_back(json(epoch_json(r)));
   header["options"] = state.options;
   header["stopped"] = state.stopped;
   const std::string text = header.dump();
 
-  std::vector<std::uint8_t> out;
-  put(out, magic, sizeof magic);
-  put(out, &version, sizeof version);
-  put_array(out, std::vector<char>(text.begin(), text.end()));
-  put_array(out, serialize_model(net));
-  put_array(out, state.order);
-  put_array(out, state.optimizer_first);
-  put_array(out, state.optimizer_second);
-  put_array(out, state.best);
-  const auto crc = static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0), out.data(),
-                                                    static_cast<uInt>(out.size())));
-  put(out, &crc, sizeof crc);
-  write_file_atomically(path, out);
+  ByteWriter w;
+  w.bytes(magic, sizeof magic);
+  w.value(version);
+  w.array(std::vector<char>(text.begin(), text.end()));
+  w.array(serialize_model(net));
+  w.array(state.order);
+  w.array(state.optimizer_first);
+  w.array(state.optimizer_second);
+  w.array(state.best);
+  w.value(crc32_of(w.out().data(), w.out().size()));
+  write_file_atomically(path, w.out());
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
-    throw file_error(path, "no checkpoint here", "give the folder of an earlier --checkpoint DIR");
+    throw file_error(path, "no checkpoint here", "give the checkpoint file of an earlier run");
   const auto size = std::filesystem::file_size(path, ec);
   if (ec || size > (std::uint64_t{4} << 30))
     throw file_error(path, "too large to be a checkpoint", hint);
@@ -179,7 +163,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
     throw file_error(path, "cannot read the file", "check its permissions");
 
-  Reader r(bytes, path);
+  ByteReader r(bytes, path, hint, hint);
   char found[sizeof magic];
   r.read(found, sizeof found, "magic number");
   if (std::memcmp(found, magic, sizeof magic) != 0) r.fail(0, "not a digitnet checkpoint");
@@ -191,8 +175,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     std::memcpy(&crc, bytes.data() + bytes.size() - 4, 4);
     return crc;
   }();
-  const auto computed = static_cast<std::uint32_t>(
-      crc32(crc32(0L, Z_NULL, 0), bytes.data(), static_cast<uInt>(bytes.size() - 4)));
+  const std::uint32_t computed = crc32_of(bytes.data(), bytes.size() - 4);
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzz preset: let mutations reach the parser
   if (stored != computed) r.fail(bytes.size() - 4, "checksum mismatch: the contents are damaged");
 #else
@@ -233,7 +216,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     s.schedule.since_change = sched.at("since_change").get<std::size_t>();
     if (sched.contains("best_accuracy")) s.schedule.best_accuracy = sched["best_accuracy"].get<double>();
     if (sched.contains("best_epoch")) s.schedule.best_epoch = sched["best_epoch"].get<std::size_t>();
-    for (const json& e : h.at("history")) s.history.push_back(history_from(e));
+    for (const json& e : h.at("history")) s.history.push_back(epoch_from_json(e));
     s.options = h.at("options").get<std::string>();
     s.stopped = h.at("stopped").get<std::string>();
   } catch (const json::exception& e) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "digitnet/core/error.hpp"
+#include "files/metrics_json.hpp"
 
 namespace digitnet {
 namespace {
@@ -14,7 +15,7 @@ double ratio(std::size_t correct, std::size_t total) {
 
 }  // namespace
 
-std::string metrics_line(const EpochResult& r) {
+nlohmann::ordered_json epoch_json(const EpochResult& r) {
   nlohmann::ordered_json line;
   line["epoch"] = r.epoch;
   line["eta"] = r.eta;
@@ -37,11 +38,38 @@ std::string metrics_line(const EpochResult& r) {
     line["test_accuracy"] = ratio(*r.correct, r.total);
   }
   if (!r.gradient_norms.empty()) line["gradient_norms"] = r.gradient_norms;
-  return line.dump();
+  return line;
 }
 
+EpochResult epoch_from_json(const nlohmann::json& j) {
+  // A total is written only beside its count; the trainer leaves it 0 otherwise.
+  const auto count = [&](const char* key) -> std::optional<std::size_t> {
+    if (!j.contains(key)) return std::nullopt;
+    return j.at(key).get<std::size_t>();
+  };
+  EpochResult r;
+  r.epoch = j.at("epoch").get<std::size_t>();
+  r.eta = j.at("eta").get<double>();
+  r.seconds = j.at("seconds").get<double>();
+  r.training_cost = j.at("training_cost").get<double>();
+  r.training_correct = count("training_correct");
+  r.training_total = count("training_total").value_or(0);
+  if (j.contains("validation_cost")) r.validation_cost = j.at("validation_cost").get<double>();
+  r.validation_correct = count("validation_correct");
+  r.validation_total = count("validation_total").value_or(0);
+  // Checkpoints before the spelling was shared wrote "correct" and "total".
+  r.correct = j.contains("test_correct") ? count("test_correct") : count("correct");
+  r.total = (j.contains("test_total") ? count("test_total") : count("total")).value_or(0);
+  if (j.contains("gradient_norms"))
+    r.gradient_norms = j.at("gradient_norms").get<std::vector<double>>();
+  return r;
+}
+
+std::string metrics_line(const EpochResult& r) { return epoch_json(r).dump(); }
+
 std::vector<MetricsLine> read_metrics(const std::filesystem::path& path) {
-  const char* const hint = "give a file written by 'digitnet train --metrics FILE'";
+  const char* const hint =
+      "expected a metrics file, one JSON object per epoch as training writes it";
   std::ifstream in(path);
   if (!in) throw file_error(path, std::filesystem::exists(path) ? "cannot read the file" : "file not found", hint);
   std::vector<MetricsLine> lines;

@@ -48,15 +48,22 @@ float number(const json& value, const std::string& where, const std::filesystem:
 
 }  // namespace
 
+std::string network2_json_problem(const Architecture& arch) {
+  const std::string rule =
+      "network2.py's JSON format holds sigmoid networks only (dense layers, the quadratic or "
+      "cross-entropy cost)";
+  if (!arch.is_dense_stack()) return rule + "; this one has other layers";
+  const std::vector<Activation> activations = arch.activations();
+  for (std::size_t l = 0; l < activations.size(); ++l)
+    if (activations[l] != Activation::sigmoid)
+      return rule + "; layer " + std::to_string(l + 1) + " is " + std::string(name(activations[l]));
+  if (arch.cost == Cost::log_likelihood) return rule + "; the cost is log-likelihood";
+  return "";
+}
+
 std::string network2_json(const Network& net, const std::filesystem::path& path) {
-  for (std::size_t l = 0; l < net.layers(); ++l)
-    if (net.activation(l) != Activation::sigmoid)
-      throw file_error(path,
-                       "network2.py's JSON format holds sigmoid networks only; layer " +
-                           std::to_string(l + 1) + " is " + std::string(name(net.activation(l))),
-                       "save to a binary model file instead (any name not ending in .json)");
-  if (net.cost() == Cost::log_likelihood)
-    throw file_error(path, "network2.py has no log-likelihood cost",
+  if (const std::string problem = network2_json_problem(net.architecture()); !problem.empty())
+    throw file_error(path, problem,
                      "save to a binary model file instead (any name not ending in .json)");
   FloatJson doc;
   doc["sizes"] = net.sizes();

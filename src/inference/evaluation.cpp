@@ -1,18 +1,26 @@
 // Prediction and accuracy, computed in batches so that evaluation is a few matrix products.
 #include "digitnet/inference/evaluation.hpp"
 
+#include <algorithm>
 #include <cassert>
-#include <numeric>
 #include <vector>
 
 #include "digitnet/data/batch.hpp"
 #include "digitnet/kernels/team.hpp"
 
 namespace digitnet {
+namespace {
+
+// The index of the largest output, the first one on a tie.
+int largest(std::span<const float> outputs) {
+  return static_cast<int>(std::max_element(outputs.begin(), outputs.end()) - outputs.begin());
+}
+
+}  // namespace
+
 std::array<float, digit_classes> outputs(const Network& net, std::span<const std::uint8_t> image) {
   Matrix<float> x(static_cast<Eigen::Index>(image.size()), 1);
-  for (std::size_t i = 0; i < image.size(); ++i)
-    x(static_cast<Eigen::Index>(i), 0) = static_cast<float>(image[i]) / 255.0f;
+  scale_pixels<float>(image, std::span<float>(x.data(), image.size()));
   const Matrix<float> a = net.feedforward(x);
   std::array<float, digit_classes> result{};
   for (std::size_t j = 0; j < digit_classes; ++j) result[j] = a(static_cast<Eigen::Index>(j), 0);
@@ -20,31 +28,46 @@ std::array<float, digit_classes> outputs(const Network& net, std::span<const std
 }
 
 int predict(const Network& net, std::span<const std::uint8_t> image) {
-  const auto a = outputs(net, image);
-  return static_cast<int>(std::max_element(a.begin(), a.end()) - a.begin());
+  return largest(outputs(net, image));
+}
+
+std::array<double, digit_classes> output_probabilities(std::span<const float> outputs) {
+  assert(outputs.size() == digit_classes);
+  double sum = 0;
+  for (float a : outputs) sum += std::max(0.0, static_cast<double>(a));
+  std::array<double, digit_classes> probabilities{};
+  for (std::size_t j = 0; j < digit_classes; ++j)
+    probabilities[j] = sum > 0 ? std::max(0.0, static_cast<double>(outputs[j])) / sum : 0.1;
+  return probabilities;
+}
+
+Reading read_digit(const Network& net, std::span<const std::uint8_t> image) {
+  Reading r;
+  r.outputs = outputs(net, image);
+  r.digit = largest(r.outputs);
+  r.probabilities = output_probabilities(r.outputs);
+  return r;
 }
 
 std::vector<Prediction> predict_all(const Network& net, const Dataset& data) {
   constexpr std::size_t batch = 256;
   Workspace<float> ws = net.make_workspace(batch);
   Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), batch);
-  std::vector<std::uint32_t> indices(batch);
   std::vector<Prediction> result;
   result.reserve(data.size());
-  for (std::size_t first = 0; first < data.size(); first += batch) {
-    const std::size_t m = std::min(batch, data.size() - first);
-    std::iota(indices.begin(), indices.begin() + static_cast<std::ptrdiff_t>(m),
-              static_cast<std::uint32_t>(first));
-    auto inputs = x.leftCols(static_cast<Eigen::Index>(m));
-    fill_inputs<float>(data, std::span<const std::uint32_t>(indices.data(), m), inputs);
+  for_each_batch(0, data.size(), batch, [&](std::span<const std::uint32_t> indices) {
+    auto inputs = x.leftCols(static_cast<Eigen::Index>(indices.size()));
+    fill_inputs<float>(data, indices, inputs);
     const auto a = net.feedforward(inputs, ws);
     for (Eigen::Index j = 0; j < a.cols(); ++j) {
       Eigen::Index digit = 0;
-      const float top = a.col(j).maxCoeff(&digit);
-      const float sum = a.col(j).cwiseMax(0.0f).sum();
-      result.push_back({static_cast<std::uint8_t>(digit), sum > 0 ? std::max(top, 0.0f) / sum : 0});
+      a.col(j).maxCoeff(&digit);
+      const auto probabilities = output_probabilities(
+          std::span<const float>(a.col(j).data(), static_cast<std::size_t>(a.rows())));
+      result.push_back({static_cast<std::uint8_t>(digit),
+                        static_cast<float>(probabilities[static_cast<std::size_t>(digit)])});
     }
-  }
+  });
   return result;
 }
 
@@ -70,30 +93,26 @@ Score Evaluator::score(const Dataset& data, bool with_cost) {
     const auto [first_image, count] = team.of(static_cast<Eigen::Index>(data.size()));
     auto& ws = workspaces_[static_cast<std::size_t>(team.thread)];
     auto& x = inputs_[static_cast<std::size_t>(team.thread)];
-    std::uint32_t indices[batch];
     Score local;  // counted locally: neighbouring threads' counters share a cache line
-    for (Eigen::Index first = first_image; first < first_image + count;
-         first += static_cast<Eigen::Index>(batch)) {
-      const auto m =
-          std::min<Eigen::Index>(static_cast<Eigen::Index>(batch), first_image + count - first);
-      for (Eigen::Index j = 0; j < m; ++j) indices[j] = static_cast<std::uint32_t>(first + j);
+    const auto score_batch = [&](std::span<const std::uint32_t> indices) {
+      const auto m = static_cast<Eigen::Index>(indices.size());
       auto inputs = x.leftCols(m);
-      fill_inputs<float>(data, std::span<const std::uint32_t>(indices, static_cast<std::size_t>(m)),
-                         inputs);
+      fill_inputs<float>(data, indices, inputs);
       const auto a = net_.feedforward(inputs, ws);
       for (Eigen::Index j = 0; j < m; ++j) {
         Eigen::Index digit = 0;
         a.col(j).maxCoeff(&digit);
         local.correct +=
-            static_cast<std::size_t>(digit) == data.labels[static_cast<std::size_t>(first + j)];
+            static_cast<std::size_t>(digit) == data.labels[indices[static_cast<std::size_t>(j)]];
       }
       if (with_cost) {
         auto targets = targets_[static_cast<std::size_t>(team.thread)].leftCols(m);
-        fill_targets<float>(
-            data, std::span<const std::uint32_t>(indices, static_cast<std::size_t>(m)), targets);
+        fill_targets<float>(data, indices, targets);
         local.cost += total_cost<float>(net_.cost(), a, targets);
       }
-    }
+    };
+    for_each_batch(static_cast<std::size_t>(first_image), static_cast<std::size_t>(count), batch,
+                   score_batch);
     scores[static_cast<std::size_t>(team.thread)] = local;
   });
   Score total;

@@ -2,6 +2,7 @@
 #include "digitnet/network/architecture.hpp"
 
 #include "core/name_table.hpp"
+#include "digitnet/network/layer_registry.hpp"
 
 namespace digitnet {
 namespace {
@@ -38,26 +39,68 @@ Architecture Architecture::seeds(std::vector<std::size_t> sizes) {
 Architecture Architecture::of(std::vector<std::size_t> sizes, Activation hidden,
                               Activation output, Cost cost) {
   Architecture arch;
-  const std::size_t layers = sizes.empty() ? 0 : sizes.size() - 1;
-  arch.sizes = std::move(sizes);
-  arch.activations.assign(layers, hidden);
-  if (layers > 0) arch.activations.back() = output;
+  arch.input = flat_shape(sizes.empty() ? 0 : sizes.front());
+  for (std::size_t l = 1; l < sizes.size(); ++l)
+    arch.layers.push_back({"dense", {sizes[l]}, l + 1 < sizes.size() ? hidden : output, {}});
   arch.cost = cost;
   return arch;
 }
 
+Architecture Architecture::dense(const std::vector<std::size_t>& sizes,
+                                 const std::vector<Activation>& activations, Cost cost) {
+  Architecture arch = of(sizes, Activation::sigmoid, Activation::sigmoid, cost);
+  for (std::size_t l = 0; l < arch.layers.size() && l < activations.size(); ++l)
+    arch.layers[l].activation = activations[l];
+  return arch;
+}
+
+std::vector<Activation> Architecture::activations() const {
+  std::vector<Activation> result;
+  for (const LayerSpec& layer : layers) result.push_back(layer.activation);
+  return result;
+}
+
+std::vector<Shape> Architecture::shapes() const {
+  std::vector<Shape> result = {input};
+  for (const LayerSpec& layer : layers) {
+    Shape output;
+    find_layer_kind(layer.kind)->check(layer, result.back(), &output);
+    result.push_back(output);
+  }
+  return result;
+}
+
+std::vector<std::size_t> Architecture::sizes() const {
+  std::vector<std::size_t> result;
+  for (const Shape& shape : shapes()) result.push_back(shape.size());
+  return result;
+}
+
+bool Architecture::is_dense_stack() const {
+  for (const LayerSpec& layer : layers)
+    if (layer.kind != "dense") return false;
+  return true;
+}
+
 std::string architecture_problem(const Architecture& arch) {
-  if (arch.sizes.size() < 2) return "a network needs at least two layer sizes, input and output";
-  for (std::size_t size : arch.sizes)
-    if (size < 1) return "every layer needs at least one neuron";
-  if (arch.activations.size() != arch.sizes.size() - 1)
-    return "one activation per weight layer is needed (" + std::to_string(arch.sizes.size() - 1) +
-           "), got " + std::to_string(arch.activations.size());
-  for (std::size_t l = 0; l + 1 < arch.activations.size(); ++l)
-    if (arch.activations[l] == Activation::softmax)
-      return "softmax is only possible on the output layer (hidden layer " +
-             std::to_string(l + 1) + " has it)";
-  const Activation output = arch.activations.back();
+  if (arch.input.size() < 1) return "the input needs at least one value";
+  if (arch.layers.empty()) return "a network needs at least one layer";
+  Shape shape = arch.input;
+  for (std::size_t l = 0; l < arch.layers.size(); ++l) {
+    const LayerSpec& layer = arch.layers[l];
+    const std::string where =
+        "layer " + std::to_string(l + 1) + " (" + to_string(layer) + "): ";
+    const LayerKind* kind = find_layer_kind(layer.kind);
+    if (kind == nullptr)
+      return where + "unknown kind '" + layer.kind + "'; the kinds are " + layer_kind_names();
+    Shape output;
+    if (const std::string problem = kind->check(layer, shape, &output); !problem.empty())
+      return where + problem + " (its input is " + to_string(shape) + ")";
+    if (layer.activation == Activation::softmax && l + 1 < arch.layers.size())
+      return where + "softmax is only possible on the output layer";
+    shape = output;
+  }
+  const Activation output = arch.layers.back().activation;
   if (output == Activation::softmax && arch.cost != Cost::log_likelihood)
     return "a softmax output layer goes with the log-likelihood cost, not " +
            std::string(name(arch.cost));

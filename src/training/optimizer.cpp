@@ -25,10 +25,10 @@ std::optional<Kind> parse_optimizer(std::string_view text) {
   return parse_in(optimizer_names, text);
 }
 
-Optimizer::Optimizer(const OptimizerSettings& settings, const std::vector<std::size_t>& sizes)
+Optimizer::Optimizer(const OptimizerSettings& settings, const ParameterLayout& layout)
     : settings_(settings) {
-  if (settings.kind != Kind::sgd) first_ = Parameters<float>(sizes);
-  if (settings.kind == Kind::adam) second_ = Parameters<float>(sizes);
+  if (settings.kind != Kind::sgd) first_ = Parameters<float>(layout);
+  if (settings.kind == Kind::adam) second_ = Parameters<float>(layout);
 }
 
 void Optimizer::step(Parameters<float>& parameters, Parameters<float>& gradient, float eta) {

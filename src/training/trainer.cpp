@@ -29,7 +29,7 @@ std::vector<double> gradient_norms(const Network& net, const Dataset& data, std:
   Workspace<float> ws = net.make_workspace(batch);
   Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), batch);
   Matrix<float> y(static_cast<Eigen::Index>(net.output_size()), batch);
-  Parameters<float> nabla(net.sizes()), sum(net.sizes());
+  Parameters<float> nabla(net.parameter_layout()), sum(net.parameter_layout());
   std::vector<std::uint32_t> indices(batch);
   for (std::size_t first = 0; first < count; first += batch) {
     const std::size_t m = std::min(batch, count - first);
@@ -81,9 +81,9 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
   Matrix<float> x(static_cast<Eigen::Index>(net.input_size()), static_cast<Eigen::Index>(capacity));
   Matrix<float> y(static_cast<Eigen::Index>(net.output_size()),
                   static_cast<Eigen::Index>(capacity));
-  Optimizer optimizer(options.optimizer, net.sizes());
+  Optimizer optimizer(options.optimizer, net.parameter_layout());
   Parameters<float> gradient;
-  if (!fused) gradient = Parameters<float>(net.sizes());
+  if (!fused) gradient = Parameters<float>(net.parameter_layout());
   Evaluator evaluator(net, threads);
   Schedule schedule(options.schedule, options.eta, options.early_stopping);
   Parameters<float> best;  // with keep_best: the weights of the best epoch
@@ -109,7 +109,7 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
                 optimizer.second().flat().begin());
     schedule.restore(s.schedule);
     if (!s.best.empty()) {
-      best = Parameters<float>(net.sizes());
+      best = Parameters<float>(net.parameter_layout());
       std::copy(s.best.begin(), s.best.end(), best.flat().begin());
     }
     report.epochs = s.history;

@@ -46,5 +46,25 @@ TEST(FillTargets, MakesOneHotColumns) {
   EXPECT_EQ(y(0, 2), 1.0f);
 }
 
+TEST(ScalePixels, DividesEveryByteValueBy255Exactly) {
+  std::vector<std::uint8_t> pixels(256);
+  for (int v = 0; v < 256; ++v) pixels[static_cast<std::size_t>(v)] = static_cast<std::uint8_t>(v);
+  std::vector<float> out(256);
+  scale_pixels<float>(pixels, out);
+  for (int v = 0; v < 256; ++v)
+    EXPECT_EQ(out[static_cast<std::size_t>(v)], static_cast<float>(v) / 255.0f) << v;
+}
+
+TEST(ForEachBatch, CutsARangeIntoConsecutiveBatchesInOrder) {
+  std::vector<std::vector<std::uint32_t>> batches;
+  for_each_batch(3, 7, 3, [&](std::span<const std::uint32_t> indices) {
+    batches.emplace_back(indices.begin(), indices.end());
+  });
+  EXPECT_EQ(batches, (std::vector<std::vector<std::uint32_t>>{{3, 4, 5}, {6, 7, 8}, {9}}));
+  bool called = false;
+  for_each_batch(5, 0, 4, [&](std::span<const std::uint32_t>) { called = true; });
+  EXPECT_FALSE(called);
+}
+
 }  // namespace
 }  // namespace digitnet

@@ -2,7 +2,11 @@
 // ends bit for bit like one never stopped; damaged checkpoints are refused; divergence is caught.
 #include "digitnet/files/checkpoint.hpp"
 
+#include <zlib.h>
+
+#include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "digitnet/core/random.hpp"
 #include "test_support.hpp"
@@ -117,6 +121,133 @@ TEST_F(CheckpointTest, DivergenceStopsWithTheEpochAndLeavesTheLastCheckpoint) {
   EXPECT_ERROR_CONTAINS(train(net, training_, o, {}, {}, {}, control), "diverged in epoch 0");
   EXPECT_ERROR_CONTAINS(train(net, training_, o, {}, {}, {}, control), "smaller --eta");
   EXPECT_EQ(checkpoints, 0u);
+}
+
+TEST_F(CheckpointTest, TheHistoryKeepsEveryFigureOfEveryEpoch) {
+  Network net(arch_, 3, Init::he);
+  TrainOptions o = options();
+  o.epochs = 2;
+  o.monitor_training_accuracy = true;
+  o.monitor_validation_cost = true;
+  o.gradient_norm_images = 50;
+  TrainControl control;
+  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(net, s, path("c.bin")); };
+  const TrainReport report =
+      train(net, training_, o, {&validation_, &validation_}, {}, {}, control);
+  const Checkpoint c = load_checkpoint(path("c.bin"));
+  ASSERT_EQ(c.state.history.size(), report.epochs.size());
+  for (std::size_t e = 0; e < report.epochs.size(); ++e) {
+    const EpochResult &a = report.epochs[e], &b = c.state.history[e];
+    EXPECT_EQ(b.epoch, a.epoch);
+    EXPECT_EQ(b.eta, a.eta);
+    EXPECT_EQ(b.seconds, a.seconds);
+    EXPECT_EQ(b.training_cost, a.training_cost);
+    EXPECT_EQ(b.correct, a.correct);
+    EXPECT_EQ(b.total, a.total);
+    EXPECT_EQ(b.training_correct, a.training_correct);
+    EXPECT_EQ(b.training_total, a.training_total);
+    EXPECT_EQ(b.validation_correct, a.validation_correct);
+    EXPECT_EQ(b.validation_total, a.validation_total);
+    EXPECT_EQ(b.validation_cost, a.validation_cost);
+    EXPECT_EQ(b.gradient_norms, a.gradient_norms);
+  }
+  EXPECT_TRUE(c.state.history[0].correct.has_value());
+}
+
+// `bytes` (a checkpoint) with its header's text changed by `edit`, the lengths and checksum redone.
+std::vector<std::uint8_t> with_header(const std::vector<std::uint8_t>& bytes,
+                                      const std::function<std::string(std::string)>& edit) {
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data() + 12, 8);
+  const std::string text = edit(std::string(bytes.begin() + 20, bytes.begin() + 20 + length));
+  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + 12);
+  const std::uint64_t new_length = text.size();
+  out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(&new_length),
+             reinterpret_cast<const std::uint8_t*>(&new_length) + 8);
+  out.insert(out.end(), text.begin(), text.end());
+  out.insert(out.end(), bytes.begin() + 20 + static_cast<std::ptrdiff_t>(length), bytes.end() - 4);
+  const auto crc = static_cast<std::uint32_t>(crc32(0L, out.data(), static_cast<uInt>(out.size())));
+  out.insert(out.end(), reinterpret_cast<const std::uint8_t*>(&crc),
+             reinterpret_cast<const std::uint8_t*>(&crc) + 4);
+  return out;
+}
+
+TEST_F(CheckpointTest, OlderCheckpointsSpellingOfTheTestFiguresIsStillRead) {
+  Network net(arch_, 3, Init::he);
+  TrainOptions o = options();
+  o.epochs = 1;
+  TrainControl control;
+  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(net, s, path("c.bin")); };
+  const TrainReport report =
+      train(net, training_, o, {&validation_, &validation_}, {}, {}, control);
+  ASSERT_TRUE(report.epochs[0].correct.has_value());
+  // Until the metrics file's spelling was shared, the history said "correct" and "total".
+  const auto old_spelling = [](std::string text) {
+    const std::vector<std::pair<std::string, std::string>> renames = {
+        {"\"test_correct\"", "\"correct\""}, {"\"test_total\"", "\"total\""}};
+    for (const auto& [from, to] : renames) {
+      const std::size_t at = text.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      if (at != std::string::npos) text.replace(at, from.size(), to);
+    }
+    return text;
+  };
+  write_bytes(path("old.bin"), with_header(read_bytes(path("c.bin")), old_spelling));
+  const Checkpoint old = load_checkpoint(path("old.bin"));
+  ASSERT_EQ(old.state.history.size(), 1u);
+  EXPECT_EQ(old.state.history[0].correct, report.epochs[0].correct);
+  EXPECT_EQ(old.state.history[0].total, report.epochs[0].total);
+}
+
+TEST(OptionsFingerprint, IsNamedEntriesWithoutTheEpochsAndThreads) {
+  const Network net({4, 3, 10}, 1);
+  TrainOptions options;
+  const std::string fingerprint = options_fingerprint(net, options, 100);
+  EXPECT_EQ(fingerprint.rfind("input=4;layers=dense:3:sigmoid,dense:10:sigmoid;cost=quadratic;"
+                              "training_images=100;mini_batch_size=10;eta=3;seed=1;",
+                              0),
+            0u)
+      << fingerprint;
+  options.epochs = 99;
+  options.threads = 7;
+  EXPECT_EQ(options_fingerprint(net, options, 100), fingerprint);
+  options.optimizer.beta2 = 0.99;
+  EXPECT_NE(options_fingerprint(net, options, 100), fingerprint);
+}
+
+TEST(ResumeProblem, NamesEachOptionThatDiffers) {
+  const Network net({4, 3, 10}, 1);
+  TrainOptions then;
+  TrainOptions now = then;
+  now.eta = 0.5f;
+  now.mini_batch_size = 20;
+  const std::string written = options_fingerprint(net, then, 100);
+  EXPECT_EQ(resume_problem(written, written), "");
+  const std::string problem = resume_problem(written, options_fingerprint(net, now, 100));
+  EXPECT_NE(problem.find("other options"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("(mini_batch_size was 10, now 20; eta was 3, now 0.5)"), std::string::npos)
+      << problem;
+  EXPECT_EQ(problem.find("seed"), std::string::npos) << problem;
+  const std::string spelled = resume_problem(written, options_fingerprint(net, now, 100),
+                                             [](const std::string& name) { return "--" + name; });
+  EXPECT_NE(spelled.find("--eta was 3, now 0.5"), std::string::npos) << spelled;
+  EXPECT_NE(spelled.find("only --epochs and --threads may change"), std::string::npos) << spelled;
+  EXPECT_NE(resume_problem(written, options_fingerprint(net, then, 99))
+                .find("training_images was 100, now 99"),
+            std::string::npos);
+}
+
+TEST(ResumeProblem, AFingerprintOfAnotherFormIsSaidToBeIncomparable) {
+  const Network net({4, 3, 10}, 1);
+  const std::string now = options_fingerprint(net, TrainOptions{}, 100);
+  // The form older checkpoints hold: one space-separated line.
+  const std::string older =
+      "sizes=4,3,10, activations=sigmoid,sigmoid, cost=quadratic training_images=100 batch=10 "
+      "eta=3 seed=1 regularization=none lambda=0 dropout=0 optimizer=sgd";
+  for (const std::string& written : {older, now + ";kernels=avx2", std::string()}) {
+    const std::string problem = resume_problem(written, now);
+    EXPECT_NE(problem.find("in another form"), std::string::npos) << problem;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <fstream>
 
 #include "digitnet/core/random.hpp"
+#include "digitnet/files/network2_json.hpp"
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/inference/evaluation.hpp"
 #include "test_support.hpp"
 
 namespace digitnet {
@@ -27,15 +30,23 @@ TEST_F(ModelFileTest, LoadOfSaveGivesBitIdenticalOutputs) {
 TEST_F(ModelFileTest, FileHasTheDocumentedLayout) {
   const auto bytes = serialize_model(net_);
   const std::size_t parameters = 7 * 5 + 5 + 5 * 10 + 10;
-  // magic 8, version 4, count 4, sizes 3*4, activations 2, cost 1, parameter count 8, floats, crc 4
-  EXPECT_EQ(bytes.size(), 8 + 4 + 4 + 12 + 2 + 1 + 8 + 4 * parameters + 4);
+  // magic 8, version 4, input shape 3*4, layer count 4, two layers of (kind, activation, count
+  // of numbers, count of options, one u32 number), cost 1, parameter count 8, floats, crc 4
+  EXPECT_EQ(bytes.size(), 8 + 4 + 12 + 4 + 2 * (4 + 4) + 1 + 8 + 4 * parameters + 4);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "DIGITNET");
-  EXPECT_EQ(bytes[8], 1);   // version 1, little-endian
-  EXPECT_EQ(bytes[12], 3);  // three sizes
-  EXPECT_EQ(bytes[16], 7);
-  EXPECT_EQ(bytes[28], 1);  // sigmoid
-  EXPECT_EQ(bytes[30], 1);  // quadratic
-  EXPECT_EQ(bytes[31], parameters);
+  EXPECT_EQ(bytes[8], 2);   // version 2, little-endian
+  EXPECT_EQ(bytes[12], 7);  // input 7 x 1 x 1
+  EXPECT_EQ(bytes[16], 1);
+  EXPECT_EQ(bytes[20], 1);
+  EXPECT_EQ(bytes[24], 2);  // two layers
+  EXPECT_EQ(bytes[28], 1);  // dense
+  EXPECT_EQ(bytes[29], 1);  // sigmoid
+  EXPECT_EQ(bytes[30], 1);  // one number
+  EXPECT_EQ(bytes[31], 0);  // no options
+  EXPECT_EQ(bytes[32], 5);  // 5 neurons
+  EXPECT_EQ(bytes[40], 10);
+  EXPECT_EQ(bytes[44], 1);  // quadratic
+  EXPECT_EQ(bytes[45], parameters);
 }
 
 TEST_F(ModelFileTest, SaveReplacesAtomicallyAndLeavesNoTemporaryFiles) {
@@ -87,7 +98,13 @@ TEST_F(ModelFileTest, DamageIsReportedWhereItIs) {
   EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "byte 8: unknown format version 9");
   damaged = bytes;
   damaged[28] = 7;
-  EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "byte 28: unknown activation id 7 for layer 1");
+  EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "byte 28: unknown layer kind 7 for layer 1");
+  damaged = bytes;
+  damaged[29] = 7;
+  EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "byte 29: unknown activation id 7 for layer 1");
+  damaged = bytes;
+  damaged[32] = 0;  // a dense layer of 0 neurons
+  EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "byte 28: impossible network: layer 1");
   damaged = bytes;
   damaged[100] ^= 1;  // inside the floats
   EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "checksum mismatch");
@@ -96,23 +113,78 @@ TEST_F(ModelFileTest, DamageIsReportedWhereItIs) {
   EXPECT_ERROR_CONTAINS(parse_model(damaged, "m"), "1 unexpected bytes after the end of the model");
 }
 
+void put_u32(std::vector<std::uint8_t>& bytes, std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
 TEST_F(ModelFileTest, AbsurdLayerSizesAreRefusedBeforeAllocating) {
   auto bytes = serialize_model(net_);
-  // Layer 1's size (offset 20) set to 2^31.
-  bytes[20] = 0;
-  bytes[21] = 0;
-  bytes[22] = 0;
-  bytes[23] = 0x80;
-  EXPECT_ERROR_CONTAINS(parse_model(bytes, "m"), "byte 20: layer 1 has size 2147483648");
+  // The input's channels (offset 12) set to 2^31.
+  bytes[12] = 0;
+  bytes[13] = 0;
+  bytes[14] = 0;
+  bytes[15] = 0x80;
+  EXPECT_ERROR_CONTAINS(parse_model(bytes, "m"), "byte 12: input dimension 2147483648");
   bytes = serialize_model(net_);
-  bytes[12] = 200;  // 200 layers
-  EXPECT_ERROR_CONTAINS(parse_model(bytes, "m"), "byte 12: layer count 200");
+  bytes[24] = 200;  // 200 layers
+  EXPECT_ERROR_CONTAINS(parse_model(bytes, "m"), "byte 24: layer count 200");
   // Individually legal sizes whose product is absurd: 2^20 x 2^20 weights.
   std::vector<std::uint8_t> header(bytes.begin(), bytes.begin() + 12);
-  for (std::uint32_t value : {3u, 1u << 20, 1u << 20, 10u})
-    for (int shift = 0; shift < 32; shift += 8)
-      header.push_back(static_cast<std::uint8_t>(value >> shift));
-  EXPECT_ERROR_CONTAINS(parse_model(header, "m"), "byte 20: absurd layer sizes");
+  for (std::uint32_t value : {1u << 20, 1u, 1u, 2u}) put_u32(header, value);
+  for (std::uint32_t units : {1u << 20, 10u}) {
+    for (std::uint8_t field : {1, 1, 1, 0}) header.push_back(field);
+    put_u32(header, units);
+  }
+  header.push_back(1);  // quadratic
+  EXPECT_ERROR_CONTAINS(parse_model(header, "m"), "byte 28: absurd layer sizes");
+}
+
+// Version 1 files, written by digitnet 0.1 (the commit before model format 2) and kept as they
+// were: tests/files/fixtures/v1-*.bin. Their test accuracies were printed by that digitnet's
+// `eval`.
+TEST(ModelFileVersion1, FilesWrittenByDigitnet01StillLoadAndGiveTheSameAnswers) {
+  const std::filesystem::path fixtures =
+      std::filesystem::path(DIGITNET_SOURCE_DATA_DIR) / ".." / ".." / "tests" / "files" / "fixtures";
+  const Dataset test = load_mnist(DIGITNET_SOURCE_DATA_DIR).test;
+  const Network sigmoid = load_model(fixtures / "v1-sigmoid-784-30-10.bin");
+  EXPECT_EQ(sigmoid.architecture(), Architecture::seeds({784, 30, 10}));
+  EXPECT_EQ(evaluate(sigmoid, test), 6098u);
+  EXPECT_EQ(outputs(sigmoid, test.image(0))[7], 0.9549444317817688f);
+  const Network relu = load_model(fixtures / "v1-relu-softmax-784-16-10.bin");
+  EXPECT_EQ(relu.architecture(), Architecture::of({784, 16, 10}, Activation::relu,
+                                                  Activation::softmax, Cost::log_likelihood));
+  EXPECT_EQ(evaluate(relu, test), 8642u);
+}
+
+TEST(ModelFileVersion1, SavedAgainItBecomesVersion2WithTheSameWeights) {
+  const std::filesystem::path fixtures =
+      std::filesystem::path(DIGITNET_SOURCE_DATA_DIR) / ".." / ".." / "tests" / "files" / "fixtures";
+  const Network v1 = load_model(fixtures / "v1-relu-softmax-784-16-10.bin");
+  const auto bytes = serialize_model(v1);
+  EXPECT_EQ(bytes[8], 2);
+  const Network v2 = parse_model(bytes, "v2");
+  EXPECT_EQ(v2.architecture(), v1.architecture());
+  EXPECT_TRUE(v2.parameters().as_vector() == v1.parameters().as_vector());
+}
+
+TEST(ModelFileVersion1, EveryTruncationAndFlippedByteIsRefused) {
+  const std::filesystem::path small = std::filesystem::path(DIGITNET_SOURCE_DATA_DIR) / ".." /
+                                      ".." / "fuzz" / "corpus" / "model_binary" / "small.bin";
+  std::ifstream in(small, std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_EQ(bytes[8], 1);
+  EXPECT_NO_THROW(parse_model(bytes, "v1"));
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto damaged = bytes;
+    damaged[i] ^= 0x10;
+    EXPECT_NE(testing::error_message([&] { parse_model(damaged, "v1"); }).find("v1: byte "),
+              std::string::npos)
+        << "byte " << i;
+    const std::vector<std::uint8_t> part(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(i));
+    EXPECT_NE(testing::error_message([&] { parse_model(part, "v1"); }).find("v1: byte "),
+              std::string::npos)
+        << "size " << i;
+  }
 }
 
 }  // namespace
@@ -204,6 +276,20 @@ TEST_F(ModelFormatsTest, DamagedNetwork2JsonIsRefusedWithWhere) {
     EXPECT_ERROR_CONTAINS(load_model(path("bad.json")), expected);
     EXPECT_ERROR_CONTAINS(load_model(path("bad.json")), path("bad.json").string());
   }
+}
+
+TEST(Network2JsonProblem, SaysWhatTheFormatCannotHold) {
+  EXPECT_EQ(network2_json_problem(Architecture::seeds({784, 30, 10})), "");
+  EXPECT_EQ(network2_json_problem(Architecture::of({4, 3, 10}, Activation::sigmoid,
+                                                   Activation::sigmoid, Cost::cross_entropy)),
+            "");
+  const std::string relu = network2_json_problem(
+      Architecture::of({4, 3, 10}, Activation::relu, Activation::sigmoid, Cost::quadratic));
+  EXPECT_NE(relu.find("holds sigmoid networks only"), std::string::npos) << relu;
+  EXPECT_NE(relu.find("layer 1 is relu"), std::string::npos) << relu;
+  const std::string softmax = network2_json_problem(
+      Architecture::of({4, 3, 10}, Activation::sigmoid, Activation::softmax, Cost::log_likelihood));
+  EXPECT_NE(softmax.find("layer 2 is softmax"), std::string::npos) << softmax;
 }
 
 }  // namespace

@@ -56,5 +56,41 @@ TEST(Evaluator, FollowsTheWeightsBetweenCalls) {
   EXPECT_NE(before, ones);
 }
 
+TEST(OutputProbabilities, ShareOutTheNonNegativeOutputs) {
+  std::array<float, digit_classes> a{};
+  a[2] = 0.25f;
+  a[7] = 0.75f;
+  a[9] = -3.0f;  // a negative output counts as 0
+  const auto p = output_probabilities(a);
+  EXPECT_DOUBLE_EQ(p[2], 0.25);
+  EXPECT_DOUBLE_EQ(p[7], 0.75);
+  EXPECT_EQ(p[9], 0.0);
+  a.fill(-1.0f);
+  for (double share : output_probabilities(a)) EXPECT_EQ(share, 0.1);
+}
+
+TEST(ReadDigit, IsOneForwardPassOfOutputsAndPredict) {
+  const Network net({784, 30, 10}, 4);
+  for (std::size_t i = 0; i < 20; ++i) {
+    const auto image = test_images().image(i);
+    const Reading r = read_digit(net, image);
+    EXPECT_EQ(r.outputs, outputs(net, image));
+    EXPECT_EQ(r.digit, predict(net, image));
+    EXPECT_EQ(r.probabilities, output_probabilities(r.outputs));
+  }
+}
+
+TEST(PredictAll, GivesTheDigitsAndTheirProbabilities) {
+  const Network net({784, 30, 10}, 5);
+  const Dataset data = slice(test_images(), 0, 300);  // two batches, the second one short
+  const std::vector<Prediction> predictions = predict_all(net, data);
+  ASSERT_EQ(predictions.size(), data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    // One image alone takes other kernels than a batch of 256: equal up to rounding.
+    const Reading r = read_digit(net, data.image(i));
+    EXPECT_NEAR(predictions[i].confidence, r.probabilities[predictions[i].digit], 1e-5) << i;
+  }
+}
+
 }  // namespace
 }  // namespace digitnet

@@ -160,9 +160,13 @@ TEST(Architecture, ImpossibleCombinationsAreRefused) {
   EXPECT_NE(architecture_problem(Architecture::of({4}, Activation::relu, Activation::relu,
                                                   Cost::quadratic)),
             "");
-  Architecture short_list = Architecture::seeds({4, 3, 2});
-  short_list.activations.pop_back();
-  EXPECT_NE(architecture_problem(short_list), "");
+  Architecture unknown_kind = Architecture::seeds({4, 3, 2});
+  unknown_kind.layers[0].kind = "dense2";
+  EXPECT_NE(architecture_problem(unknown_kind).find("layer 1"), std::string::npos);
+  Architecture no_input = Architecture::seeds({4, 3, 2});
+  no_input.input = {};
+  no_input.input.channels = 0;
+  EXPECT_NE(architecture_problem(no_input), "");
 }
 
 TEST(Architecture, NamesRoundTrip) {

@@ -24,7 +24,7 @@ TEST(Optimizer, AdamsFirstStepsMatchHandComputation) {
   Tiny t;
   t.w() = 1.0f;
   t.b() = -2.0f;
-  Optimizer adam({OptimizerSettings::Kind::adam}, t.p.sizes());
+  Optimizer adam({OptimizerSettings::Kind::adam}, t.p.layout());
   t.g.weights(0)(0, 0) = 0.5f;
   t.g.biases(0)(0) = -4.0f;
   adam.step(t.p, t.g, 0.001f);
@@ -48,7 +48,7 @@ TEST(Optimizer, MomentumAndNesterovMatchHandComputation) {
     t.w() = 1.0f;
     OptimizerSettings settings{kind};
     settings.momentum = 0.5;
-    Optimizer optimizer(settings, t.p.sizes());
+    Optimizer optimizer(settings, t.p.layout());
     t.g.weights(0)(0, 0) = 2.0f;
     optimizer.step(t.p, t.g, 0.1f);  // v = −0.2
     optimizer.step(t.p, t.g, 0.1f);  // v = 0.5·(−0.2) − 0.2 = −0.3
@@ -63,7 +63,7 @@ TEST(Optimizer, PlainSgdIsTheSeedsRule) {
   Tiny t;
   t.w() = 1.0f;
   t.g.weights(0)(0, 0) = 2.0f;
-  Optimizer sgd({}, t.p.sizes());
+  Optimizer sgd({}, t.p.layout());
   sgd.step(t.p, t.g, 0.25f);
   EXPECT_FLOAT_EQ(t.w(), 0.5f);
 }
@@ -176,8 +176,8 @@ TEST(Optimizer, BandsUpdatedDuringBackpropEqualOneStepAfterIt) {
   for (Eigen::Index j = 0; j < 40; ++j) y(j % 10, j) = 1;
   const Regularization penalty{Regularization::Kind::l2, 5.0, 1000.0};
   OptimizerSettings settings{OptimizerSettings::Kind::adam};
-  Optimizer banded_adam(settings, banded.sizes()), whole_adam(settings, whole.sizes());
-  Parameters<float> g1(banded.sizes()), g2(whole.sizes());
+  Optimizer banded_adam(settings, banded.parameter_layout()), whole_adam(settings, whole.parameter_layout());
+  Parameters<float> g1(banded.parameter_layout()), g2(whole.parameter_layout());
   for (int step = 0; step < 3; ++step) {
     banded_adam.begin_step();
     banded.backprop_update(x, y, ws, g1, [&](std::size_t l, Eigen::Index r0, Eigen::Index rows) {

@@ -1,5 +1,5 @@
 // digitnet's binary model file: a trained network, saved and loaded bit for bit.
-// The format (version 1) is documented in docs/model-format.md.
+// The format (version 2; version 1 files are still read) is in docs/model-format.md.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +10,13 @@
 
 namespace digitnet {
 
-inline constexpr std::uint32_t model_format_version = 1;
+inline constexpr std::uint32_t model_format_version = 2;  // reads 1 and 2
 // Caps checked before anything is allocated, so a damaged header cannot ask for gigabytes.
 inline constexpr std::uint32_t model_max_layers = 64;
 inline constexpr std::uint32_t model_max_layer_size = 1u << 20;
+inline constexpr std::uint32_t model_max_layer_numbers = 8;   // per layer (conv: maps, k, k)
+inline constexpr std::uint32_t model_max_layer_options = 4;
+inline constexpr std::uint32_t model_max_option_length = 32;
 inline constexpr std::uint64_t model_max_parameters = std::uint64_t{1} << 28;  // 1 GiB of floats
 inline constexpr std::uint64_t model_max_json_bytes = std::uint64_t{1} << 30;  // network2.py JSON
 

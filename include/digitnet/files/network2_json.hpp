@@ -15,8 +15,11 @@
 
 namespace digitnet {
 
-// Throws digitnet::Error when the network is not expressible in network2.py (an activation
-// other than sigmoid, or the log-likelihood cost).
+// Why network2.py's JSON format cannot hold a network of `arch`, or "" when it can: it holds
+// dense sigmoid layers with the quadratic or cross-entropy cost only.
+std::string network2_json_problem(const Architecture& arch);
+// The file's text for `net`. Throws digitnet::Error naming `path` when the format cannot hold
+// the network (network2_json_problem).
 std::string network2_json(const Network& net, const std::filesystem::path& path);
 // Parses the text of a network2.py JSON file. `path` names the file in error messages, which say
 // where the problem is (byte offset for syntax, the JSON element for structure).

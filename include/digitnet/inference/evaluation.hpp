@@ -19,8 +19,22 @@ std::array<float, digit_classes> outputs(const Network& net, std::span<const std
 // The digit for one image: the index of the largest output (the first one, on a tie).
 int predict(const Network& net, std::span<const std::uint8_t> image);
 
-// The network's answer for every image of `data`: the digit and its share of the outputs
-// (output / Σ outputs, the probability for a softmax output).
+// The outputs made probabilities: max(0, a_j) / Σ_k max(0, a_k), so that a softmax output stays
+// as it is (it sums to 1 already) and any other is shared out; 0.1 each when no output is
+// positive. Requires outputs.size() == 10.
+std::array<double, digit_classes> output_probabilities(std::span<const float> outputs);
+
+// The network's reading of one image, from one forward pass: the outputs, the digit (as
+// predict) and the outputs as probabilities (output_probabilities).
+struct Reading {
+  int digit = 0;
+  std::array<float, digit_classes> outputs{};
+  std::array<double, digit_classes> probabilities{};
+};
+Reading read_digit(const Network& net, std::span<const std::uint8_t> image);
+
+// The network's answer for every image of `data`: the digit and its probability
+// (output_probabilities). Requires net.output_size() == 10.
 struct Prediction {
   std::uint8_t digit = 0;
   float confidence = 0;

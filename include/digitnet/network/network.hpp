@@ -1,7 +1,8 @@
-// A fully connected feed-forward network trained by backpropagation: by default the seeds'
-// network.py (sigmoid neurons, the quadratic cost), or any Architecture (per-layer activations,
-// softmax output, cross-entropy or log-likelihood cost). Computed a whole mini-batch at a time
-// (one example per column), which equals the per-example definition up to float rounding.
+// A feed-forward network trained by backpropagation: a list of layers (layer.hpp) over one
+// parameter buffer, with a cost. By default the seeds' network.py (dense sigmoid layers, the
+// quadratic cost), or any Architecture (layer kinds, activations, softmax output, cross-entropy
+// or log-likelihood cost). Computed a whole mini-batch at a time (one example per column),
+// which equals the per-example definition up to float rounding.
 //
 // Templated on the scalar: digitnet trains in float (Network); double (NetworkD) serves the
 // gradient checks. Both are compiled in network.cpp.
@@ -10,14 +11,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
+#include "digitnet/kernels/matrix.hpp"
+#include "digitnet/kernels/team.hpp"
 #include "digitnet/network/architecture.hpp"
 #include "digitnet/network/initialization.hpp"
-#include "digitnet/kernels/matrix.hpp"
+#include "digitnet/network/layer.hpp"
 #include "digitnet/network/parameters.hpp"
 #include "digitnet/training/regularization.hpp"
-#include "digitnet/kernels/team.hpp"
 
 namespace digitnet {
 
@@ -30,6 +33,7 @@ struct Workspace {
   std::vector<Matrix<Scalar>> activations;  // activations[l+1]: sizes[l+1] x capacity (l = layer)
   std::vector<Matrix<Scalar>> derivatives;  // f'(z) of each layer, kept by backprop (see .cpp)
   std::vector<Matrix<Scalar>> deltas;       // deltas[l]: sizes[l+1] x capacity
+  std::vector<Matrix<Scalar>> scratch;      // scratch[l]: layer l's scratch_rows() x capacity
   // Dropout (training only): when `dropout` is set, backprop and sgd_step multiply the
   // activations (and so f'(z)) of every hidden layer l+1 by masks[l+1] — entries 0 or 1/(1 − p),
   // filled by the caller before each batch (see dropout.hpp). The output layer is never dropped.
@@ -45,23 +49,26 @@ class BasicNetwork {
   explicit BasicNetwork(Architecture arch);
   // Every weight and bias drawn from Rng(seed), layer by layer, weights row by row (as numpy's
   // randn fills a sizes[l+1] x sizes[l] array) then the biases: N(0, 1) scaled to `init`'s
-  // standard deviations. The seeds' initialisation is Init::standard_normal. The same seed gives
-  // the same network.
+  // standard deviations for the layer's fan-in and fan-out. The seeds' initialisation is
+  // Init::standard_normal. The same seed gives the same network.
   BasicNetwork(Architecture arch, std::uint64_t seed, Init init = Init::standard_normal);
   // The seeds' network of these sizes (sigmoid, quadratic cost), zero or from N(0, 1).
   explicit BasicNetwork(std::vector<std::size_t> sizes);
   BasicNetwork(std::vector<std::size_t> sizes, std::uint64_t seed);
 
-  const std::vector<std::size_t>& sizes() const { return parameters_.sizes(); }
-  std::size_t layers() const { return parameters_.layers(); }  // weight layers: sizes().size()-1
-  std::size_t input_size() const { return sizes().front(); }
-  std::size_t output_size() const { return sizes().back(); }
-  Activation activation(std::size_t layer) const { return activations_[layer]; }
-  Cost cost() const { return cost_; }
-  Architecture architecture() const { return {sizes(), activations_, cost_}; }
+  // Flat sizes: the input's, then each layer's output (for dense stacks, network.py's sizes).
+  const std::vector<std::size_t>& sizes() const { return sizes_; }
+  std::size_t layers() const { return layers_.size(); }
+  std::size_t input_size() const { return sizes_.front(); }
+  std::size_t output_size() const { return sizes_.back(); }
+  const Layer<Scalar>& layer(std::size_t l) const { return *layers_[l]; }
+  Activation activation(std::size_t l) const { return layers_[l]->activation(); }
+  Cost cost() const { return arch_.cost; }
+  const Architecture& architecture() const { return arch_; }
 
   Parameters<Scalar>& parameters() { return parameters_; }
   const Parameters<Scalar>& parameters() const { return parameters_; }
+  const ParameterLayout& parameter_layout() const { return parameters_.layout(); }
 
   // Scratch space for batches of up to `capacity` examples, computed by `threads` threads.
   Workspace<Scalar> make_workspace(std::size_t capacity, int threads = 1) const;
@@ -78,8 +85,8 @@ class BasicNetwork {
   Scalar backprop(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                   Parameters<Scalar>& nabla) const;
 
-  // Called by backprop_update for each layer as soon as the calling thread has its band of that
-  // layer's gradient: (layer, first row, rows) of weights(layer) and biases(layer).
+  // Called by backprop_update for each layer with parameters as soon as the calling thread has
+  // its band of that layer's gradient: (layer, first row, rows) of weights(layer), biases(layer).
   using LayerUpdate = std::function<void(std::size_t, Eigen::Index, Eigen::Index)>;
   // backprop, calling `update` on each thread for its band of each layer's gradient in nabla,
   // from the output layer down, once the layer's old weights are no longer needed (so `update`
@@ -99,11 +106,11 @@ class BasicNetwork {
                   Scalar eta, const Regularization& penalty = {});
 
  private:
-  // The forward pass, this thread's bands of it; with `training` it also stores f'(z) for
+  // The forward pass, this thread's share of it; with `training` it also stores f'(z) for
   // backprop and applies the dropout masks.
   void forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws, bool training,
                       Team team) const;
-  // The backward pass, this thread's bands of it: target (+)= alpha·gradient, layer by layer;
+  // The backward pass, this thread's share of it: target (+)= alpha·gradient, layer by layer;
   // with a `penalty`, target's weights are shrunk by it (learning rate eta) before the addition.
   void backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                 Team team, Parameters<Scalar>& target, Scalar alpha, bool accumulate,
@@ -113,10 +120,17 @@ class BasicNetwork {
   ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,
                                      std::size_t l) const;
 
+  Architecture arch_;
+  std::vector<std::size_t> sizes_;
+  // Layers hold no state of their own (parameters and scratch live outside), so copies of a
+  // network share them.
+  std::vector<std::shared_ptr<const Layer<Scalar>>> layers_;
   Parameters<Scalar> parameters_;
-  std::vector<Activation> activations_;
-  Cost cost_;
 };
+
+// The parameter blocks of a network of this architecture, without making it.
+// Requires: architecture_problem(arch) is empty.
+ParameterLayout parameter_layout(const Architecture& arch);
 
 using Network = BasicNetwork<float>;
 using NetworkD = BasicNetwork<double>;

@@ -1,10 +1,12 @@
 // All weights and biases of a network in one contiguous buffer, with named views into it
 // (the same layout serves the gradients nabla_w, nabla_b and any optimiser state).
 //
-// Layout, layer l = 0 .. layers()-1 joins sizes[l] inputs to sizes[l+1] outputs:
-//   weights(l): sizes[l+1] x sizes[l], row-major (element (j, k) at j*sizes[l] + k, the order
-//               of network.py's weights[l][j][k] and of numpy's arrays)
-//   biases(l):  sizes[l+1]
+// Layout: each layer l = 0 .. layers()-1 has one block (ParameterBlock), rows × cols weights
+// and rows biases; a layer without parameters (pooling, flattening) has an empty block.
+//   weights(l): rows x cols, row-major (element (j, k) at j*cols + k). A dense layer joining
+//               n_in inputs to n_out outputs has n_out x n_in, the order of network.py's
+//               weights[l][j][k] and of numpy's arrays; a convolution, maps x (channels·k·k).
+//   biases(l):  rows
 // stored as weights(0), biases(0), weights(1), biases(1), ...
 #pragma once
 
@@ -16,6 +18,22 @@
 
 namespace digitnet {
 
+// One layer's parameters: a rows x cols weight matrix and rows biases ({0, 0}: none).
+struct ParameterBlock {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::size_t size() const { return rows * cols + rows; }
+  bool operator==(const ParameterBlock&) const = default;
+};
+using ParameterLayout = std::vector<ParameterBlock>;
+
+// The layout of a stack of dense layers of these sizes (input to output): n_out x n_in each.
+inline ParameterLayout dense_layout(const std::vector<std::size_t>& sizes) {
+  ParameterLayout layout;
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) layout.push_back({sizes[l + 1], sizes[l]});
+  return layout;
+}
+
 template <typename Scalar>
 class Parameters {
  public:
@@ -23,18 +41,21 @@ class Parameters {
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
   Parameters() = default;
-  // All zero. Requires at least two sizes, each >= 1.
-  explicit Parameters(std::vector<std::size_t> sizes) : sizes_(std::move(sizes)) {
-    assert(sizes_.size() >= 2);
+  // All zero.
+  explicit Parameters(ParameterLayout layout) : layout_(std::move(layout)) {
     std::size_t offset = 0;
-    for (std::size_t l = 0; l + 1 < sizes_.size(); ++l) {
+    for (const ParameterBlock& block : layout_) {
       offsets_.push_back(offset);
-      offset += sizes_[l + 1] * sizes_[l] + sizes_[l + 1];
+      offset += block.size();
     }
     data_.assign(offset, Scalar(0));
   }
+  // Dense layers of these sizes, input to output. Requires at least two sizes, each >= 1.
+  explicit Parameters(const std::vector<std::size_t>& sizes) : Parameters(dense_layout(sizes)) {
+    assert(sizes.size() >= 2);
+  }
 
-  const std::vector<std::size_t>& sizes() const { return sizes_; }
+  const ParameterLayout& layout() const { return layout_; }
   std::size_t layers() const { return offsets_.size(); }
   std::size_t size() const { return data_.size(); }
 
@@ -59,10 +80,10 @@ class Parameters {
   }
 
  private:
-  std::size_t rows(std::size_t l) const { return sizes_[l + 1]; }
-  std::size_t cols(std::size_t l) const { return sizes_[l]; }
+  std::size_t rows(std::size_t l) const { return layout_[l].rows; }
+  std::size_t cols(std::size_t l) const { return layout_[l].cols; }
 
-  std::vector<std::size_t> sizes_;
+  ParameterLayout layout_;
   std::vector<std::size_t> offsets_;  // where layer l's weights start
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> data_;
 };

@@ -51,7 +51,7 @@ std::optional<OptimizerSettings::Kind> parse_optimizer(std::string_view name);
 //              w ← w − eta·(m/(1 − β1^t)) / (√(s/(1 − β2^t)) + ε)   (Kingma & Ba 2015)
 class Optimizer {
  public:
-  Optimizer(const OptimizerSettings& settings, const std::vector<std::size_t>& sizes);
+  Optimizer(const OptimizerSettings& settings, const ParameterLayout& layout);
 
   // One step on all parameters, gradient = g.
   void step(Parameters<float>& parameters, Parameters<float>& gradient, float eta);

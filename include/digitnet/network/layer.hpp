@@ -1,0 +1,116 @@
+// The one interface every kind of layer implements (dense today; convolution, pooling and the
+// others add a file pair each under network/layers/ and one line in layer_registry.cpp).
+//
+// A layer maps a batch of m inputs (input_shape().size() × m, one example per column) to m
+// outputs (output_shape().size() × m). Its parameters are not its own: they are the block
+// parameter_block() of the network's one buffer (parameters.hpp), layer index() of it, so
+// that the optimiser is one flat loop and saving is one write. It keeps no state between calls
+// either: what forward leaves for backward is in the workspace (network.hpp), sized once.
+//
+// Threads: forward and backward are called on every thread of a team (team.hpp) with the same
+// arguments; each thread computes its share and the calls meet at the same barriers on every
+// thread. The network puts a barrier after each layer's forward and backward, so a layer sees
+// its whole input and δ complete.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "digitnet/kernels/matrix.hpp"
+#include "digitnet/kernels/team.hpp"
+#include "digitnet/network/activation.hpp"
+#include "digitnet/network/layer_spec.hpp"
+#include "digitnet/network/parameters.hpp"
+#include "digitnet/network/shape.hpp"
+
+namespace digitnet {
+
+struct Regularization;
+
+// What forward reads and writes for a batch of m examples.
+template <typename Scalar>
+struct ForwardArgs {
+  ConstMatrixRef<Scalar> input;  // input_shape().size() × m
+  MatrixRef<Scalar> output;      // output_shape().size() × m: the activations a = f(z)
+  // Training only (null otherwise): f'(z), output-shaped, for backward and the output error.
+  MatrixRef<Scalar>* derivative = nullptr;
+  // Dropout (training only, null otherwise): output-shaped entries 0 or 1/(1 − p) that
+  // multiply the activations and f'(z) after the activation.
+  const Matrix<Scalar>* mask = nullptr;
+  // The layer's own scratch space in the workspace: scratch_rows() × capacity (what forward
+  // keeps for backward beyond z and f'(z), e.g. where each pooled maximum came from).
+  Matrix<Scalar>* scratch = nullptr;
+};
+
+// What backward reads and writes for the same batch, after forward(training).
+template <typename Scalar>
+struct BackwardArgs {
+  ConstMatrixRef<Scalar> input;  // the input forward had
+  ConstMatrixRef<Scalar> delta;  // δ = ∂C/∂z of this layer's outputs, complete
+  // ∂C/∂z of the layer below, to write: (∂C/∂input) ⊙ input_derivative. Null for the first
+  // layer (nothing below to pass δ to).
+  MatrixRef<Scalar>* input_delta = nullptr;
+  const Matrix<Scalar>* input_derivative = nullptr;  // f'(z) of the layer below, whole matrix
+  // The gradient's destination: target's block index() (+)= alpha·∂C/∂(weights, biases), a sum
+  // over the batch. Overwritten unless `accumulate`.
+  Parameters<Scalar>* target = nullptr;
+  Scalar alpha = 1;
+  bool accumulate = false;
+  // When the target is the parameters themselves (the fused SGD step, or an update that runs
+  // right after): every thread must have finished reading the old weights for input_delta
+  // before any thread writes them.
+  bool target_is_read = false;
+  // With a penalty, the target's weights are first shrunk by its SGD step at rate eta.
+  const Regularization* penalty = nullptr;
+  Scalar eta = 0;
+  Matrix<Scalar>* scratch = nullptr;  // as forward left it
+};
+
+// The rows of a layer's parameter block that one thread's backward has written.
+struct Band {
+  Eigen::Index first = 0;
+  Eigen::Index rows = 0;
+};
+
+template <typename Scalar>
+class Layer {
+ public:
+  Layer(LayerSpec spec, Shape input, Shape output, std::size_t index)
+      : spec_(std::move(spec)), input_(input), output_(output), index_(index) {}
+  virtual ~Layer() = default;
+
+  const LayerSpec& spec() const { return spec_; }
+  Shape input_shape() const { return input_; }
+  Shape output_shape() const { return output_; }
+  std::size_t index() const { return index_; }  // its place in the network and the buffer
+  Activation activation() const { return spec_.activation; }
+
+  // Its block of the network's parameter buffer ({0, 0}: it has none).
+  virtual ParameterBlock parameter_block() const = 0;
+  // The fan-in and fan-out the initialisation scales by (initialization.hpp).
+  virtual double fan_in() const { return static_cast<double>(parameter_block().cols); }
+  virtual double fan_out() const { return static_cast<double>(parameter_block().rows); }
+  // Multiply-adds ×2 per example of forward, to judge whether threads pay.
+  virtual double flops_per_example() const = 0;
+  // Rows of scratch space per example in the workspace (ForwardArgs::scratch).
+  virtual std::size_t scratch_rows() const { return 0; }
+
+  // Requires: args' shapes as documented, m <= the workspace's capacity.
+  // Ensures: args.output (and with training *args.derivative) hold this thread's share after
+  // the call, the whole once the network's barrier has passed.
+  virtual void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
+                       Team team) const = 0;
+  // Requires: forward(training) of the same input, and args.delta complete.
+  // Ensures: *args.input_delta (when given) and this thread's band of the target's block
+  // written; returns that band, so that a caller can update it at once (backprop_update).
+  virtual Band backward(const Parameters<Scalar>& parameters, const BackwardArgs<Scalar>& args,
+                        Team team) const = 0;
+
+ private:
+  LayerSpec spec_;
+  Shape input_;
+  Shape output_;
+  std::size_t index_;
+};
+
+}  // namespace digitnet

@@ -1,0 +1,64 @@
+// Applying an activation to a layer's weighted inputs in place, with its derivative for
+// backprop: shared by the layers that end in an activation (dense; convolution next).
+#pragma once
+
+#include <cassert>
+#include <type_traits>
+
+#include "digitnet/kernels/kernels.hpp"
+#include "digitnet/network/activation.hpp"
+
+namespace digitnet {
+
+// a ← f(a) in place for every activation but softmax; with `derivative`, also f'(z) there.
+template <typename A, typename D>
+void activate(Activation f, A&& a, D* derivative) {
+  using Scalar = typename std::remove_reference_t<A>::Scalar;
+  switch (f) {
+    case Activation::sigmoid:
+      if (derivative != nullptr) {
+        // σ'(z) = σ(z)(1 − σ(z)). Computed as 1 − a in float, 1 − σ(z) is exactly 0 once
+        // z > 17 and a saturated neuron stops learning for good (float64, the seeds' precision,
+        // keeps it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept
+        // exactly: t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
+        // t is kept in `derivative` until it is replaced (a temporary would allocate).
+        auto t = derivative->array();
+        t = (-a.array()).exp();
+        a.array() = Scalar(1) / (Scalar(1) + t);
+        for (Eigen::Index j = 0; j < a.cols(); ++j)
+          sigmoid_derivative(&a.coeffRef(0, j), &derivative->coeffRef(0, j),
+                             static_cast<std::size_t>(a.rows()));
+      } else {
+        a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
+      }
+      break;
+    case Activation::tanh:
+      a.array() = a.array().tanh();
+      if (derivative != nullptr)
+        derivative->array() = (Scalar(1) - a.array()) * (Scalar(1) + a.array());
+      break;
+    case Activation::relu:
+      if (derivative != nullptr)
+        derivative->array() = (a.array() > Scalar(0)).template cast<Scalar>();
+      a.array() = a.array().max(Scalar(0));
+      break;
+    case Activation::identity:
+      if (derivative != nullptr) derivative->setOnes();
+      break;
+    case Activation::softmax:
+      assert(false && "softmax is applied to whole columns");
+      break;
+  }
+}
+
+// Each column of a ← softmax(column), shifted by its maximum so that e^z cannot overflow.
+template <typename A>
+void softmax_columns(A&& a) {
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    auto column = a.col(j);
+    column.array() = (column.array() - column.maxCoeff()).exp();
+    column /= column.sum();
+  }
+}
+
+}  // namespace digitnet

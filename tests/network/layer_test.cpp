@@ -1,0 +1,254 @@
+// The same three checks for every kind of layer, through one generic checker: backprop against
+// central finite differences (double), a forward pass against a plain hand-written definition,
+// and a save/load round trip through the model file. A new kind of layer adds one LayerCase
+// to `cases()` below.
+#include "digitnet/network/layer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <span>
+
+#include "digitnet/core/random.hpp"
+#include "digitnet/files/model_file.hpp"
+#include "digitnet/network/layer_registry.hpp"
+#include "digitnet/network/network.hpp"
+
+namespace digitnet {
+namespace {
+
+// One layer's plain definition: its output for one example, from its weights and biases
+// (row-major, as in the parameter buffer) and its input (channel by channel, row by row).
+using Definition = std::function<std::vector<double>(
+    const std::vector<double>& weights, const std::vector<double>& biases,
+    const std::vector<double>& input)>;
+
+struct LayerCase {
+  std::string name;
+  Shape input;
+  std::string spec;  // the layer under test, as a layer list item
+  Definition definition;
+};
+
+double apply(Activation f, double z) {
+  switch (f) {
+    case Activation::sigmoid: return 1 / (1 + std::exp(-z));
+    case Activation::tanh: return std::tanh(z);
+    case Activation::relu: return z > 0 ? z : 0;
+    default: return z;
+  }
+}
+
+Definition dense_definition(Activation f) {
+  return [f](const std::vector<double>& w, const std::vector<double>& b,
+             const std::vector<double>& x) {
+    std::vector<double> a(b.size());
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      double z = b[j];
+      for (std::size_t k = 0; k < x.size(); ++k) z += w[j * x.size() + k] * x[k];
+      a[j] = apply(f, z);
+    }
+    return a;
+  };
+}
+
+// Every kind of layer, in the shapes that exercise it. One line per case.
+std::vector<LayerCase> cases() {
+  return {
+      {"DenseSigmoid", flat_shape(5), "dense:4:sigmoid", dense_definition(Activation::sigmoid)},
+      {"DenseTanhOnAnImage", {2, 3, 3}, "dense:3:tanh", dense_definition(Activation::tanh)},
+      {"DenseRelu", flat_shape(6), "dense:7:relu", dense_definition(Activation::relu)},
+      {"DenseIdentity", flat_shape(3), "dense:2:identity", dense_definition(Activation::identity)},
+  };
+}
+
+LayerSpec parse_one(const std::string& text) {
+  std::string problem;
+  const std::vector<LayerSpec> layers =
+      parse_layer_list(text, Activation::sigmoid, Activation::sigmoid, &problem);
+  EXPECT_EQ(problem, "");
+  EXPECT_EQ(layers.size(), 1u);
+  return layers.at(0);
+}
+
+// The layer under test, then a dense sigmoid output layer (the quadratic cost).
+Architecture around(const LayerCase& c) {
+  Architecture arch;
+  arch.input = c.input;
+  arch.layers = {parse_one(c.spec), parse_one("dense:3:sigmoid")};
+  return arch;
+}
+
+Matrix<double> random_inputs(std::size_t rows, Eigen::Index m, std::uint64_t seed) {
+  Rng rng(seed, 7);
+  Matrix<double> x(static_cast<Eigen::Index>(rows), m);
+  for (Eigen::Index j = 0; j < m; ++j)
+    for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, j) = rng.uniform() * 2 - 1;
+  return x;
+}
+
+class EveryLayer : public ::testing::TestWithParam<LayerCase> {};
+
+// Central differences of f at every element of v, compared with `analytic`.
+template <typename F>
+double check_gradient(std::span<double> v, std::span<const double> analytic, F&& f,
+                      const char* what) {
+  double largest = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double keep = v[i], h = 1e-6;
+    v[i] = keep + h;
+    const double up = f();
+    v[i] = keep - h;
+    const double down = f();
+    v[i] = keep;
+    const double numeric = (up - down) / (2 * h);
+    largest = std::max(largest, std::abs(numeric - analytic[i]));
+    EXPECT_NEAR(analytic[i], numeric, 1e-7 * std::max(1.0, std::abs(numeric))) << what << " " << i;
+  }
+  return largest;
+}
+
+TEST_P(EveryLayer, BackpropMatchesCentralFiniteDifferences) {
+  const Architecture arch = around(GetParam());
+  ASSERT_EQ(architecture_problem(arch), "");
+  NetworkD net(arch, 3, Init::scaled_normal);
+  const Eigen::Index m = 4;
+  Matrix<double> x = random_inputs(arch.input.size(), m, 1);
+  const Matrix<double> y = random_inputs(3, m, 2).cwiseAbs();
+  Workspace<double> ws = net.make_workspace(m);
+  Parameters<double> nabla(net.parameter_layout());
+  net.backprop(x, y, ws, nabla);
+  const auto cost = [&] {
+    Workspace<double> w = net.make_workspace(m);
+    net.feedforward(x, w);
+    return total_cost<double>(net.cost(), w.activations[net.layers()].leftCols(m), y);
+  };
+  // ∂C/∂parameters of every layer, from backprop.
+  const double largest_parameter =
+      check_gradient(net.parameters().flat(), nabla.flat(), cost, "parameter");
+  // ∂C/∂x from the layer's own backward, given its δ from backprop (the layer below is the
+  // input itself: its f' is 1).
+  Matrix<double> input_delta(x.rows(), m);
+  MatrixRef<double> input_delta_ref = input_delta;
+  const Matrix<double> ones = Matrix<double>::Ones(x.rows(), m);
+  Parameters<double> scratch(net.parameter_layout());
+  BackwardArgs<double> args{x, ws.deltas[0].leftCols(m)};
+  args.input_delta = &input_delta_ref;
+  args.input_derivative = &ones;
+  args.target = &scratch;
+  args.scratch = &ws.scratch[0];
+  net.layer(0).backward(net.parameters(), args, Team{});
+  const std::span<const double> analytic(input_delta.data(), static_cast<std::size_t>(x.size()));
+  const double largest_input =
+      check_gradient(std::span<double>(x.data(), static_cast<std::size_t>(x.size())), analytic,
+                     cost, "input");
+  std::printf("%s: largest difference from finite differences: parameters %.3g, input %.3g\n",
+              GetParam().name.c_str(), largest_parameter, largest_input);
+}
+
+TEST_P(EveryLayer, ForwardMatchesItsPlainDefinition) {
+  const LayerCase& c = GetParam();
+  Architecture arch;
+  arch.input = c.input;
+  arch.layers = {parse_one(c.spec)};
+  arch.cost = Cost::quadratic;
+  ASSERT_EQ(architecture_problem(arch), "");
+  const NetworkD net(arch, 5, Init::scaled_normal);
+  const Eigen::Index m = 3;
+  const Matrix<double> x = random_inputs(arch.input.size(), m, 4);
+  const Matrix<double> a = net.feedforward(x);
+  const auto w = net.parameters().weights(0);
+  const auto b = net.parameters().biases(0);
+  const std::vector<double> weights(w.data(), w.data() + w.size());
+  const std::vector<double> biases(b.data(), b.data() + b.size());
+  for (Eigen::Index j = 0; j < m; ++j) {
+    const std::vector<double> expected =
+        c.definition(weights, biases, std::vector<double>(x.col(j).begin(), x.col(j).end()));
+    ASSERT_EQ(static_cast<Eigen::Index>(expected.size()), a.rows());
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+      EXPECT_NEAR(a(i, j), expected[static_cast<std::size_t>(i)], 1e-12) << i << "," << j;
+  }
+}
+
+TEST_P(EveryLayer, SurvivesASaveAndLoadRoundTrip) {
+  Architecture arch = around(GetParam());
+  // Model files hold float networks whose last layer gives the ten digits.
+  arch.layers.back() = parse_one("dense:10:sigmoid");
+  const Network net(arch, 9, Init::scaled_normal);
+  const Network loaded = parse_model(serialize_model(net), "round-trip");
+  EXPECT_EQ(loaded.architecture(), net.architecture());
+  EXPECT_TRUE(loaded.parameters().as_vector() == net.parameters().as_vector());
+  const Matrix<float> x = random_inputs(arch.input.size(), 2, 6).cast<float>();
+  EXPECT_TRUE(loaded.feedforward(x) == net.feedforward(x));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, EveryLayer, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(LayerList, ParsesKindsNumbersActivationsAndOptions) {
+  std::string problem;
+  const auto layers =
+      parse_layer_list("dense:100:relu,dense:10", Activation::tanh, Activation::softmax, &problem);
+  EXPECT_EQ(problem, "");
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0], (LayerSpec{"dense", {100}, Activation::relu, {}}));
+  EXPECT_EQ(layers[1], (LayerSpec{"dense", {10}, Activation::softmax, {}}));
+  EXPECT_EQ(to_string(layers), "dense:100:relu,dense:10:softmax");
+  EXPECT_EQ(parse_layer_list(to_string(layers), Activation::sigmoid, Activation::sigmoid,
+                             &problem),
+            layers);
+}
+
+TEST(LayerList, RefusesMalformedItemsNamingTheLayer) {
+  for (const std::string text : {"dense:100,:3", "dense:1x", "dense:-5", "dense:100:relu:tanh",
+                                 "dense:99999999999999999999"}) {
+    std::string problem;
+    EXPECT_TRUE(parse_layer_list(text, Activation::sigmoid, Activation::sigmoid, &problem).empty())
+        << text;
+    EXPECT_NE(problem.find("layer "), std::string::npos) << text << ": " << problem;
+  }
+}
+
+TEST(LayerList, KindRulesAreCheckedAgainstTheInputNamingTheLayer) {
+  Architecture arch;
+  arch.input = flat_shape(784);
+  std::string problem;
+  arch.layers = parse_layer_list("dense:30,dense:0,dense:10", Activation::sigmoid,
+                                 Activation::sigmoid, &problem);
+  EXPECT_NE(architecture_problem(arch).find("layer 2 (dense:0:sigmoid)"), std::string::npos)
+      << architecture_problem(arch);
+  arch.layers = parse_layer_list("dense:30,conv2:3,dense:10", Activation::sigmoid,
+                                 Activation::sigmoid, &problem);
+  EXPECT_NE(architecture_problem(arch).find("unknown kind 'conv2'"), std::string::npos)
+      << architecture_problem(arch);
+  arch.layers = parse_layer_list("dense:30:softmax,dense:10", Activation::sigmoid,
+                                 Activation::sigmoid, &problem);
+  EXPECT_NE(architecture_problem(arch).find("layer 1"), std::string::npos);
+}
+
+TEST(LayerRegistry, NamesAndIdentifiersAreUnique) {
+  const auto& kinds = layer_kinds();
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    for (std::size_t j = i + 1; j < kinds.size(); ++j) {
+      EXPECT_NE(kinds[i].name, kinds[j].name);
+      EXPECT_NE(kinds[i].id, kinds[j].id);
+    }
+  EXPECT_EQ(find_layer_kind("dense")->id, 1);
+  EXPECT_EQ(find_layer_kind(std::uint8_t{1})->name, "dense");
+}
+
+TEST(DenseStack, SizesShorthandEqualsTheLayerList) {
+  Architecture from_list;
+  from_list.input = flat_shape(784);
+  std::string problem;
+  from_list.layers = parse_layer_list("dense:30,dense:10", Activation::sigmoid,
+                                      Activation::sigmoid, &problem);
+  EXPECT_EQ(Architecture::seeds({784, 30, 10}), from_list);
+  EXPECT_EQ(from_list.sizes(), (std::vector<std::size_t>{784, 30, 10}));
+  EXPECT_TRUE(Network(from_list, 1).parameters().as_vector() ==
+              Network({784, 30, 10}, 1).parameters().as_vector());
+}
+
+}  // namespace
+}  // namespace digitnet
