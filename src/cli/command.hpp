@@ -9,6 +9,7 @@
 #include <string>
 
 #include "digitnet/data/dataset.hpp"
+#include "digitnet/network/shape.hpp"
 
 namespace digitnet::cli {
 
@@ -41,8 +42,8 @@ std::string default_data_dir();
 void add_data_option(CLI::App& command, std::string& data_dir);
 // Loads the seeds' split from --data, adding the flag to the message when a file is missing.
 MnistSplit load_data(const std::string& data_dir);
-// The image size (rows*cols) of the training images in --data, from the header alone.
-std::size_t data_image_size(const std::string& data_dir);
+// The shape (1 x rows x cols) of the training images in --data, from the header alone.
+Shape data_image_shape(const std::string& data_dir);
 
 // Picks the split named by --split (test, validation or train).
 const Dataset& pick_split(const MnistSplit& split, const std::string& name);

@@ -75,12 +75,12 @@ MnistSplit load_data(const std::string& data_dir) {
   }
 }
 
-std::size_t data_image_size(const std::string& data_dir) {
+Shape data_image_shape(const std::string& data_dir) {
   check_found(data_dir);
   try {
     const auto dims = read_idx_dims(find_mnist_files(data_dir).train_images);
-    if (dims.size() != 3) return 0;  // load_data reports it properly
-    return std::size_t{dims[1]} * dims[2];
+    if (dims.size() != 3) return {0, 0, 0};  // load_data reports it properly
+    return {1, dims[1], dims[2]};
   } catch (const Error& e) {
     rethrow_with_flag(e, data_dir);
   }

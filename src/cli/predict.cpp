@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "digitnet/inference/evaluation.hpp"
+#include "digitnet/inference/predictor.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/pictures/preprocess.hpp"
 #include "model_check.hpp"
@@ -69,17 +70,19 @@ void run_index(const PredictArgs& args, const Network& net) {
 }
 
 // Returns the number of pictures that could not be read.
-int run_pictures(const PredictArgs& args, const Network& net) {
+int run_pictures(const PredictArgs& args, Network net) {
   if (net.input_size() != mnist_side * mnist_side || net.output_size() != digit_classes)
     throw Error(args.model + ": the model maps " + std::to_string(net.input_size()) +
                 " inputs to " + std::to_string(net.output_size()) +
                 " outputs; pictures need a model of 784 inputs (28 x 28) and 10 outputs");
+  const Predictor predictor(std::move(net));
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   int failures = 0;
   for (const std::string& file : args.images) {
     try {
-      const PreparedDigit d = prepare_digit(load_grey_picture(file));
-      const Reading r = read_digit(net, d.pixels);
+      const PictureReading reading = predictor.predict_picture_file(file);
+      const PreparedDigit& d = reading.prepared;
+      const Reading& r = reading.reading;
       if (!args.explain.empty()) write_explanation(d, args.explain);
       if (args.json) {
         nlohmann::ordered_json j;
@@ -124,12 +127,12 @@ void run(const PredictArgs& args) {
       throw UsageError("--explain " + args.explain + ": folder " + folder.string() +
                        " does not exist; create it first");
   }
-  const Network net = load_model(args.model);
+  Network net = load_model(args.model);
   if (args.index) {
     run_index(args, net);
     return;
   }
-  const int failures = run_pictures(args, net);
+  const int failures = run_pictures(args, std::move(net));
   if (failures > 0)
     throw Error(std::to_string(failures) + " of " + std::to_string(args.images.size()) +
                 " pictures could not be read (see above)");

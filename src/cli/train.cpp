@@ -22,6 +22,7 @@ namespace {
 
 struct TrainArgs {
   std::vector<std::size_t> sizes = {784, 30, 10};
+  std::string layers;  // a layer list instead of --sizes (layer_spec.hpp)
   std::string hidden = "sigmoid";
   std::string output;  // "": softmax with the log-likelihood cost, else sigmoid
   std::string cost = "quadratic";
@@ -58,7 +59,7 @@ std::string flag_of(const std::string& option) {
   static const std::map<std::string, std::string> flags = {
       {"sizes", "--sizes"},
       {"input", "the input (the images of --data)"},
-      {"layers", "the layers (--sizes, --hidden, --output)"},
+      {"layers", "--layers"},
       {"cost", "--cost"},
       {"training_images", "the number of training images (--train-size, --digits, --augment)"},
       {"digits", "--digits"},
@@ -106,21 +107,33 @@ Enum parse_choice(const char* flag, const std::string& value, Parse parse,
   return *parsed;
 }
 
-// Turns the named choices into the architecture, which the library checks.
-Architecture architecture_of(const TrainArgs& args) {
+// Turns the named choices into the architecture, which the library checks against the images.
+Architecture architecture_of(const TrainArgs& args, Shape image) {
   const Cost cost = parse_choice<Cost>("--cost", args.cost, parse_cost,
                                        "quadratic, cross-entropy, log-likelihood");
   const Activation hidden = parse_choice<Activation>(
       "--hidden", args.hidden, parse_activation, "sigmoid, tanh, relu, identity");
   const std::string output_name =
-      !args.output.empty() ? args.output
-                           : (cost == Cost::log_likelihood ? "softmax" : "sigmoid");
+      !args.output.empty() ? args.output : std::string(name(default_output(cost)));
   const Activation output = parse_choice<Activation>(
       "--output", output_name, parse_activation, "sigmoid, tanh, relu, identity, softmax");
-  Architecture arch = Architecture::of(args.sizes, hidden, output, cost);
-  if (const std::string problem = architecture_problem(arch); !problem.empty())
-    throw UsageError("--hidden " + args.hidden + " --output " + output_name + " --cost " +
-                     args.cost + ": " + problem);
+  if (args.layers.empty()) {
+    Architecture arch = Architecture::of(args.sizes, hidden, output, cost);
+    if (const std::string problem = architecture_problem(arch); !problem.empty())
+      throw UsageError("--hidden " + args.hidden + " --output " + output_name + " --cost " +
+                       args.cost + ": " + problem);
+    if (const OptionProblem problem = layer_sizes_problem(args.sizes, image.size()))
+      refuse(problem, " for the images in " + args.data_dir);
+    return arch;
+  }
+  Architecture arch;
+  arch.input = image;
+  arch.cost = cost;
+  std::string problem;
+  arch.layers = parse_layer_list(args.layers, hidden, output, &problem);
+  if (!problem.empty()) throw UsageError("--layers " + args.layers + ": " + problem);
+  if (const OptionProblem p = classifier_problem(arch, image))
+    refuse(p, " (the images in " + args.data_dir + " are " + to_string(image) + ")");
   return arch;
 }
 
@@ -145,16 +158,16 @@ TrainRequest options_of(const TrainArgs& args) {
           ? implied_regularization(options.lambda)
           : parse_choice<Regularization::Kind>("--regularization", args.regularization,
                                                parse_regularization, "none, l2, l1");
-  const Monitoring monitoring = apply_monitor(options, args.monitor);
-  if (monitoring.problem) refuse(monitoring.problem);
+  if (const OptionProblem problem = apply_monitor(options, args.monitor)) refuse(problem);
   if (const OptionProblem problem = train_options_problem(options)) refuse(problem);
-  request.use_validation = wants_validation(options, monitoring.validation_accuracy);
+  request.use_validation = wants_validation(options);
   return request;
 }
 
 // Everything that can be checked without the data, so that a bad flag fails before any work.
 void validate(const TrainArgs& args) {
-  if (const OptionProblem problem = layer_sizes_problem(args.sizes)) refuse(problem);
+  if (args.layers.empty())
+    if (const OptionProblem problem = layer_sizes_problem(args.sizes)) refuse(problem);
   if (const OptionProblem problem = preparation_problem(args.preparation)) refuse(problem);
   for (const auto& [flag, file] : {std::pair{"--save", args.save}, {"--metrics", args.metrics}}) {
     if (file.empty()) continue;
@@ -208,8 +221,8 @@ void print_monitoring(const EpochResult& r, const TrainOptions& options) {
 
 void run(const TrainArgs& args) {
   validate(args);
-  const Architecture arch = architecture_of(args);
   const TrainRequest request = options_of(args);
+  const Architecture arch = architecture_of(args, data_image_shape(args.data_dir));
   const TrainOptions& options = request.options;
   if (!args.save.empty() && is_json_path(args.save))
     if (const std::string problem = network2_json_problem(arch); !problem.empty())
@@ -217,8 +230,6 @@ void run(const TrainArgs& args) {
                        "; save to a binary model (a name not ending in .json)");
   const Init init = parse_choice<Init>("--init", args.init, parse_init,
                                        "normal, scaled-normal, he, glorot");
-  if (const OptionProblem problem = layer_sizes_problem(args.sizes, data_image_size(args.data_dir)))
-    refuse(problem, " for the images in " + args.data_dir);
 
   DataPreparation preparation = args.preparation;
   preparation.shift_augment = args.augment == "shift";
@@ -298,7 +309,7 @@ void run(const TrainArgs& args) {
   } catch (const TrainingDiverged& e) {
     std::signal(SIGINT, SIG_DFL);
     progress.clear();
-    std::string message = e.what();
+    std::string message = std::string(e.what()) + " (--eta)";
     if (!checkpoint_dir.empty())
       message += std::filesystem::exists(checkpoint_file)
                      ? "; the checkpoint in " + checkpoint_dir + " (the state before epoch " +
@@ -358,9 +369,15 @@ Command add_train_command(CLI::App& app) {
   // --recipe FILE belongs to the top-level app (CLI11 reads config files there only); it reaches
   // it from here through fallthrough, and the file's [train] section sets this command's flags.
   cmd->fallthrough();
-  cmd->add_option("--sizes", args->sizes, "Neurons per layer, input to output")
-      ->delimiter(',')
-      ->capture_default_str();
+  CLI::Option* sizes =
+      cmd->add_option("--sizes", args->sizes, "Neurons per layer, input to output (dense layers)")
+          ->delimiter(',')
+          ->capture_default_str();
+  cmd->add_option("--layers", args->layers,
+                  "The layers instead of --sizes, input to output: kind:N[xN...][:activation], "
+                  "comma-separated, e.g. dense:100:relu,dense:10:softmax (activations default to "
+                  "--hidden and, for the last, --output); the input is the images' shape")
+      ->excludes(sizes);
   cmd->add_option("--epochs", args->options.epochs, "Passes over the training data")
       ->capture_default_str();
   cmd->add_option("--batch", args->options.mini_batch_size, "Mini-batch size")

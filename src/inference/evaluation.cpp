@@ -42,8 +42,13 @@ std::array<double, digit_classes> output_probabilities(std::span<const float> ou
 }
 
 Reading read_digit(const Network& net, std::span<const std::uint8_t> image) {
+  return read_outputs(outputs(net, image));
+}
+
+Reading read_outputs(std::span<const float> outputs) {
+  assert(outputs.size() == digit_classes);
   Reading r;
-  r.outputs = outputs(net, image);
+  std::copy(outputs.begin(), outputs.end(), r.outputs.begin());
   r.digit = largest(r.outputs);
   r.probabilities = output_probabilities(r.outputs);
   return r;

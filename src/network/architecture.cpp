@@ -82,6 +82,10 @@ bool Architecture::is_dense_stack() const {
   return true;
 }
 
+Activation default_output(Cost cost) {
+  return cost == Cost::log_likelihood ? Activation::softmax : Activation::sigmoid;
+}
+
 std::string architecture_problem(const Architecture& arch) {
   if (arch.input.size() < 1) return "the input needs at least one value";
   if (arch.layers.empty()) return "a network needs at least one layer";

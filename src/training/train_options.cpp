@@ -64,8 +64,7 @@ OptionProblem train_options_problem(const TrainOptions& o) {
   return {};
 }
 
-Monitoring apply_monitor(TrainOptions& options, std::span<const std::string> names) {
-  Monitoring monitoring;
+OptionProblem apply_monitor(TrainOptions& options, std::span<const std::string> names) {
   for (const std::string& item : names) {
     if (item == "training-cost") {
       options.monitor_training_cost = true;
@@ -74,23 +73,36 @@ Monitoring apply_monitor(TrainOptions& options, std::span<const std::string> nam
     } else if (item == "validation-cost") {
       options.monitor_validation_cost = true;
     } else if (item == "validation-accuracy") {
-      monitoring.validation_accuracy = true;
+      options.monitor_validation_accuracy = true;
     } else if (item == "gradients") {
       options.gradient_norm_images = monitor_gradient_images;
     } else {
       std::string choices;
       for (std::string_view name : monitor_names)
         choices += (choices.empty() ? "" : ", ") + std::string(name);
-      monitoring.problem = {"monitor", item, "unknown; choose from " + choices};
-      return monitoring;
+      return {"monitor", item, "unknown; choose from " + choices};
     }
   }
-  return monitoring;
+  return {};
 }
 
-bool wants_validation(const TrainOptions& options, bool validation_accuracy_monitored) {
+bool wants_validation(const TrainOptions& options) {
   return needs_validation(options) || options.monitor_validation_cost ||
-         validation_accuracy_monitored;
+         options.monitor_validation_accuracy;
+}
+
+OptionProblem classifier_problem(const Architecture& arch, Shape image) {
+  const std::string layers = to_string(arch.layers);
+  if (const std::string problem = architecture_problem(arch); !problem.empty())
+    return {"layers", layers, problem};
+  if (arch.input.size() != image.size())
+    return {"layers", layers,
+            "the input must be the images' " + to_string(image) + ", not " + to_string(arch.input)};
+  if (arch.sizes().back() != digit_classes)
+    return {"layers", layers,
+            "the last layer must have " + std::to_string(digit_classes) +
+                " outputs, one per digit, not " + std::to_string(arch.sizes().back())};
+  return {};
 }
 
 Regularization::Kind implied_regularization(double lambda) {

@@ -93,6 +93,34 @@ TEST_F(CliTest, DigitFilterKeepsOnlyThoseDigits) {
   EXPECT_NE(r.output.find(" / 2115\n"), std::string::npos) << r.output;
 }
 
+TEST_F(CliTest, LayerListTrainsTheSameNetworkAsTheSizes) {
+  const std::string common = " --train-size 500 --test-size 500 --epochs 2" + data_flag;
+  const CommandResult sizes = run("train --sizes 784,30,10" + common);
+  const CommandResult layers = run("train --layers dense:30,dense:10" + common);
+  ASSERT_EQ(layers.exit_code, 0) << layers.output;
+  const auto epochs = [](const std::string& out) { return out.substr(0, out.find("Trained")); };
+  EXPECT_EQ(epochs(layers.output), epochs(sizes.output));
+  const CommandResult relu =
+      run("train --layers dense:30:relu,dense:10:softmax --cost log-likelihood --eta 0.1" + common);
+  EXPECT_EQ(relu.exit_code, 0) << relu.output;
+}
+
+TEST_F(CliTest, BadLayerListsAreRefusedNamingTheLayer) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--layers dense:30,dense:9", "--layers dense:30:sigmoid,dense:9:sigmoid: the last layer must have 10 outputs"},
+      {"--layers dense:30,pond:2,dense:10", "layer 2 (pond:2:sigmoid): unknown kind 'pond'"},
+      {"--layers dense:30,dense:x", "layer 2 (dense:sigmoid:x): a dense layer takes one number"},
+      {"--layers dense:0,dense:10", "layer 1 (dense:0:sigmoid)"},
+      {"--layers dense:30:softmax,dense:10", "softmax is only possible on the output layer"},
+      {"--layers dense:10 --sizes 784,10", "excludes"},
+  };
+  for (const auto& [flags, expected] : cases) {
+    const CommandResult r = run("train " + flags + data_flag);
+    EXPECT_EQ(r.exit_code, 2) << flags << "\n" << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << flags << "\n" << r.output;
+  }
+}
+
 TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"train --batch 0", "--batch 0"},
@@ -469,7 +497,7 @@ TEST_F(CliTest, DivergenceNamesTheEpochAndKeepsTheCheckpoint) {
                               "--eta 5 --init he --checkpoint " + dir.string() + data_flag);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("training diverged in epoch"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("try a smaller --eta"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("try a smaller one (--eta)"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST_F(CheckpointTest, DivergenceStopsWithTheEpochAndLeavesTheLastCheckpoint) {
   TrainControl control;
   control.on_checkpoint = [&](const TrainState&) { ++checkpoints; };
   EXPECT_ERROR_CONTAINS(train(net, training_, o, {}, {}, {}, control), "diverged in epoch 0");
-  EXPECT_ERROR_CONTAINS(train(net, training_, o, {}, {}, {}, control), "smaller --eta");
+  EXPECT_ERROR_CONTAINS(train(net, training_, o, {}, {}, {}, control), "try a smaller one");
   EXPECT_EQ(checkpoints, 0u);
 }
 

@@ -72,39 +72,57 @@ TEST(TrainOptionsProblem, TheEdgesOfEachRangeAreAccepted) {
 TEST(ApplyMonitor, EachNameSetsItsOption) {
   TrainOptions options;
   const std::vector<std::string> names(monitor_names.begin(), monitor_names.end());
-  const Monitoring monitoring = apply_monitor(options, names);
-  EXPECT_FALSE(monitoring.problem);
+  const OptionProblem problem = apply_monitor(options, names);
+  EXPECT_FALSE(problem);
   EXPECT_TRUE(options.monitor_training_cost);
   EXPECT_TRUE(options.monitor_training_accuracy);
   EXPECT_TRUE(options.monitor_validation_cost);
-  EXPECT_TRUE(monitoring.validation_accuracy);
+  EXPECT_TRUE(options.monitor_validation_accuracy);
   EXPECT_EQ(options.gradient_norm_images, monitor_gradient_images);
 }
 
 TEST(ApplyMonitor, AnUnknownNameIsRefusedWithTheChoices) {
   TrainOptions options;
   const std::vector<std::string> names = {"training-cost", "everything"};
-  const Monitoring monitoring = apply_monitor(options, names);
-  EXPECT_EQ(monitoring.problem.option, "monitor");
-  EXPECT_EQ(monitoring.problem.message().rfind("monitor everything: unknown; choose from "
-                                               "training-cost, training-accuracy",
-                                               0),
+  const OptionProblem problem = apply_monitor(options, names);
+  EXPECT_EQ(problem.option, "monitor");
+  EXPECT_EQ(problem.message().rfind("monitor everything: unknown; choose from "
+                                    "training-cost, training-accuracy",
+                                    0),
             0u)
-      << monitoring.problem.message();
+      << problem.message();
 }
 
 TEST(WantsValidation, WhenTheOptionsNeedItOrTheMonitoringAsks) {
   TrainOptions options;
-  EXPECT_FALSE(wants_validation(options, false));
-  EXPECT_TRUE(wants_validation(options, true));
+  EXPECT_FALSE(wants_validation(options));
+  TrainOptions accuracy;
+  accuracy.monitor_validation_accuracy = true;
+  EXPECT_TRUE(wants_validation(accuracy));
   options.monitor_validation_cost = true;
-  EXPECT_TRUE(wants_validation(options, false));
+  EXPECT_TRUE(wants_validation(options));
   TrainOptions best;
   best.keep_best = true;
-  EXPECT_TRUE(wants_validation(best, false));
+  EXPECT_TRUE(wants_validation(best));
   TrainOptions plateau;
   plateau.schedule.kind = ScheduleSettings::Kind::plateau;
-  EXPECT_TRUE(wants_validation(plateau, false));
+  EXPECT_TRUE(wants_validation(plateau));
+}
+
+TEST(ClassifierProblem, TheLayersMustFitTheImagesAndGiveTenDigits) {
+  std::string problem;
+  Architecture arch;
+  arch.input = {1, 28, 28};
+  arch.layers = parse_layer_list("dense:30,dense:10", Activation::sigmoid, Activation::sigmoid,
+                                 &problem);
+  EXPECT_FALSE(classifier_problem(arch, {1, 28, 28}));
+  EXPECT_FALSE(classifier_problem(Architecture::seeds({784, 30, 10}), {1, 28, 28}));
+  EXPECT_NE(classifier_problem(arch, {1, 8, 8}).message().find("the images' 1x8x8"),
+            std::string::npos);
+  arch.layers.back().numbers = {9};
+  EXPECT_NE(classifier_problem(arch, {1, 28, 28}).message().find("10 outputs"), std::string::npos);
+  arch.layers.front().numbers = {0};
+  EXPECT_NE(classifier_problem(arch, {1, 28, 28}).message().find("layer 1"), std::string::npos);
 }
 
 TEST(ImpliedRegularization, IsL2OnlyWhenLambdaIsGiven) {

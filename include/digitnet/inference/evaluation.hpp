@@ -30,8 +30,15 @@ struct Reading {
   int digit = 0;
   std::array<float, digit_classes> outputs{};
   std::array<double, digit_classes> probabilities{};
+
+  // The probability of the digit read: how sure the network is.
+  double confidence() const { return probabilities[static_cast<std::size_t>(digit)]; }
 };
 Reading read_digit(const Network& net, std::span<const std::uint8_t> image);
+
+// The reading of 10 outputs computed elsewhere (Predictor, a batch): the digit is the index of
+// the largest output (the first one, on a tie), as predict. Requires outputs.size() == 10.
+Reading read_outputs(std::span<const float> outputs);
 
 // The network's answer for every image of `data`: the digit and its probability
 // (output_probabilities). Requires net.output_size() == 10.

@@ -43,6 +43,10 @@ struct Architecture {
   bool operator==(const Architecture&) const = default;
 };
 
+// The output activation a cost goes with when none is named: softmax for the log-likelihood,
+// sigmoid for the others (the seeds').
+Activation default_output(Cost cost);
+
 // Why `arch` cannot be built or trained, or "" when it can: an input, at least one layer, each
 // layer a known kind that accepts its input (the message names the layer: "layer 2 (dense:0):
 // ..."), softmax only on the output layer and only with the log-likelihood cost (which needs

@@ -72,6 +72,8 @@ class Optimizer {
   std::uint64_t steps() const { return steps_; }
   Parameters<float>& first() { return first_; }
   Parameters<float>& second() { return second_; }
+  const Parameters<float>& first() const { return first_; }
+  const Parameters<float>& second() const { return second_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }
 
  private:

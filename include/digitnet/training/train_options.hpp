@@ -31,19 +31,13 @@ inline constexpr std::array<std::string_view, 5> monitor_names = {
     "training-cost", "training-accuracy", "validation-cost", "validation-accuracy", "gradients"};
 inline constexpr std::size_t monitor_gradient_images = 1000;
 
-// What the monitoring names ask for, beyond the fields they set in TrainOptions.
-struct Monitoring {
-  OptionProblem problem;             // option "monitor": the first unknown name
-  bool validation_accuracy = false;  // asked by name; the trainer scores validation data
-                                     // whenever it is given, so TrainOptions has no field for it
-};
 // Sets in `options` the monitoring that `names` ask for (each one of monitor_names). Stops at the
-// first unknown name and returns it as the problem.
-Monitoring apply_monitor(TrainOptions& options, std::span<const std::string> names);
+// first unknown name and returns it as the problem (option "monitor").
+OptionProblem apply_monitor(TrainOptions& options, std::span<const std::string> names);
 
 // Whether training should be given validation data: the options need it (needs_validation:
 // the schedule, early stopping, keep_best), or the monitoring asks for its cost or accuracy.
-bool wants_validation(const TrainOptions& options, bool validation_accuracy_monitored);
+bool wants_validation(const TrainOptions& options);
 
 // The penalty meant when λ is given without naming one: L2 (network2.py's) when λ > 0, else none.
 Regularization::Kind implied_regularization(double lambda);
@@ -53,5 +47,8 @@ Regularization::Kind implied_regularization(double lambda);
 // output per digit), and, when `image_size` is not 0, the first equal to it.
 OptionProblem layer_sizes_problem(const std::vector<std::size_t>& sizes,
                                   std::size_t image_size = 0);
+// The first problem with a network for images of shape `image` (option "layers", the value the
+// layer list): architecture_problem, the input the image's size, and digit_classes outputs.
+OptionProblem classifier_problem(const Architecture& arch, Shape image);
 
 }  // namespace digitnet

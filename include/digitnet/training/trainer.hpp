@@ -41,6 +41,9 @@ struct TrainOptions {
   bool monitor_training_accuracy = false;  // a pass over the training data after each epoch
   bool monitor_training_cost = false;      // the same pass's cost (else: the running mean)
   bool monitor_validation_cost = false;
+  // Validation accuracy is scored whenever validation data is given; this says it is wanted
+  // (wants_validation, train_options.hpp).
+  bool monitor_validation_accuracy = false;
   // Per-layer norms of the mean gradient over the first this many training images, after each
   // epoch (0: off). The book's chapter 5 uses 1,000.
   std::size_t gradient_norm_images = 0;
