@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "digitnet/inference/evaluation.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "model_check.hpp"
@@ -18,7 +19,7 @@ struct EvalArgs {
 };
 
 void run(const EvalArgs& args) {
-  const Network net = load_model(args.model);
+  const Network net = load_model_flag(args.model);
   const MnistSplit data = load_data(args.data_dir);
   const Dataset& part = pick_split(data, args.split);
   check_model_fits(net, args.model, part);
@@ -38,9 +39,8 @@ Command add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
   add_data_option(*cmd, args->data_dir);
-  cmd->add_option("--threads", args->threads, "Threads to use; 0 = all cores")
-      ->check(CLI::Range(0, 1024))
-      ->capture_default_str();
+  add_number(*cmd, "--threads", args->threads, train_option_range("threads"),
+             "Threads to use; 0 = all cores");
   return {cmd, [args] { run(*args); }};
 }
 

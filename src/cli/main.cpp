@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "usage_error.hpp"
 #include "digitnet/core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -28,11 +29,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0 && recipe->count() > 0)
-      std::cerr << "digitnet: in the flags or the recipe " << recipe->as<std::string>()
-                << " (its flags go under [train], as 'flag = value'):\n";
-    const int code = app.exit(e);  // prints help, or the error and a pointer to --help
-    return code == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
+    std::cerr << usage_message(app, e, arguments,
+                               recipe->count() > 0 ? recipe->as<std::string>() : "")
+              << "\n";
+    return 2;
   }
 
   for (const Command& command : commands) {

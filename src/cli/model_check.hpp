@@ -5,9 +5,19 @@
 
 #include "command.hpp"
 #include "digitnet/core/error.hpp"
+#include "digitnet/files/model_file.hpp"
 #include "digitnet/network/network.hpp"
 
 namespace digitnet::cli {
+
+// load_model, with where the file came from and how to make one.
+inline Network load_model_flag(const std::string& model_path) {
+  try {
+    return load_model(model_path);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (--model; 'digitnet train --save FILE' writes one)");
+  }
+}
 
 inline void check_model_fits(const Network& net, const std::string& model_path,
                              const Dataset& data) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "digitnet/inference/evaluation.hpp"
 #include "digitnet/inference/predictor.hpp"
 #include "digitnet/files/model_file.hpp"
@@ -127,7 +128,7 @@ void run(const PredictArgs& args) {
       throw UsageError("--explain " + args.explain + ": folder " + folder.string() +
                        " does not exist; create it first");
   }
-  Network net = load_model(args.model);
+  Network net = load_model_flag(args.model);
   if (args.index) {
     run_index(args, net);
     return;
@@ -149,7 +150,8 @@ Command add_predict_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")
       ->required();
   cmd->add_option("images", args->images, "Picture files of single handwritten digits");
-  cmd->add_option("--index", args->index, "Instead of pictures: this image of the split (0-based)");
+  add_number(*cmd, "--index", args->index, index_range,
+             "Instead of pictures: this image of the split (0-based)");
   cmd->add_option("--split", args->split, "Which images --index counts in: test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();

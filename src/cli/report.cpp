@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "digitnet/files/atomic_file.hpp"
 #include "digitnet/pictures/drawing.hpp"
 #include "digitnet/inference/evaluation.hpp"
@@ -82,7 +83,7 @@ void run(const ReportArgs& args) {
     throw UsageError("--gallery " + std::to_string(args.gallery) + ": give 1 to 1,000 images");
   if (!args.out_dir.empty() && !std::filesystem::is_directory(args.out_dir))
     throw UsageError("--out-dir " + args.out_dir + ": not a folder; create it first");
-  const Network net = load_model(args.model);
+  const Network net = load_model_flag(args.model);
   const MnistSplit data = load_data(args.data_dir);
   const Dataset& part = pick_split(data, args.split);
   check_model_fits(net, args.model, part);
@@ -141,7 +142,7 @@ Command add_report_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out-dir", args->out_dir,
                   "Also write confusion.svg (heat map) and wrong.png (gallery) into this folder");
-  cmd->add_option("--gallery", args->gallery, "Images in wrong.png")->capture_default_str();
+  add_number(*cmd, "--gallery", args->gallery, {"gallery", true, 0, 10000}, "Images in wrong.png");
   add_data_option(*cmd, args->data_dir);
   return {cmd, [args] { run(*args); }};
 }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "digitnet/pictures/drawing.hpp"
 
 namespace digitnet::cli {
@@ -40,12 +41,6 @@ void run(const ShowArgs& args) {
     throw UsageError("--index shows one image in the terminal; --out writes a grid: give one");
   if (!args.index && args.out.empty())
     throw UsageError("give --index I (one image in the terminal) or --out FILE.png (a grid)");
-  if (args.count < 1 || args.count > 10000)
-    throw UsageError("--count " + std::to_string(args.count) + ": show 1 to 10,000 images");
-  if (args.columns < 1 || args.columns > 100)
-    throw UsageError("--columns " + std::to_string(args.columns) + ": give 1 to 100");
-  if (args.scale < 1 || args.scale > 16)
-    throw UsageError("--scale " + std::to_string(args.scale) + ": give 1 to 16");
   for (int digit : args.digits)
     if (digit < 0 || digit > 9)
       throw UsageError("--digits: " + std::to_string(digit) + " is not a digit 0-9");
@@ -105,16 +100,18 @@ Command add_show_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "show", "Look at dataset images: a PNG grid with labels (--out), or one in the terminal");
   cmd->add_option("--out", args->out, "Write a grid of images to this PNG file");
-  cmd->add_option("--index", args->index, "Print this one image in the terminal instead");
+  add_number(*cmd, "--index", args->index, index_range,
+             "Print this one image in the terminal instead");
   cmd->add_option("--split", args->split, "test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
-  cmd->add_option("--first", args->first, "First image of the grid")->capture_default_str();
-  cmd->add_option("--count", args->count, "Images in the grid")->capture_default_str();
-  cmd->add_option("--digits", args->digits, "Only images of these digits, e.g. 3,5")
-      ->delimiter(',');
-  cmd->add_option("--columns", args->columns, "Images per row")->capture_default_str();
-  cmd->add_option("--scale", args->scale, "Screen pixels per image pixel")->capture_default_str();
+  add_number(*cmd, "--first", args->first, index_range, "First image of the grid");
+  add_number(*cmd, "--count", args->count, {"count", true, 1, 10000}, "Images in the grid");
+  add_number_list(*cmd, "--digits", args->digits, train_option_range("digits"),
+                  "Only images of these digits, e.g. 3,5");
+  add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100}, "Images per row");
+  add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16},
+             "Screen pixels per image pixel");
   add_data_option(*cmd, args->data_dir);
   return {cmd, [args] { run(*args); }};
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "progress_bar.hpp"
 #include "digitnet/data/prepare.hpp"
 #include "digitnet/files/checkpoint.hpp"
@@ -360,6 +361,8 @@ void run(const TrainArgs& args) {
   }
 }
 
+const OptionRange& range(const char* option) { return train_option_range(option); }
+
 }  // namespace
 
 Command add_train_command(CLI::App& app) {
@@ -369,25 +372,22 @@ Command add_train_command(CLI::App& app) {
   // --recipe FILE belongs to the top-level app (CLI11 reads config files there only); it reaches
   // it from here through fallthrough, and the file's [train] section sets this command's flags.
   cmd->fallthrough();
-  CLI::Option* sizes =
-      cmd->add_option("--sizes", args->sizes, "Neurons per layer, input to output (dense layers)")
-          ->delimiter(',')
-          ->capture_default_str();
+  CLI::Option* sizes = add_number_list(*cmd, "--sizes", args->sizes, range("sizes"),
+                                        "Neurons per layer, input to output (dense layers)");
   cmd->add_option("--layers", args->layers,
                   "The layers instead of --sizes, input to output: kind:N[xN...][:activation], "
                   "comma-separated, e.g. dense:100:relu,dense:10:softmax (activations default to "
                   "--hidden and, for the last, --output); the input is the images' shape")
       ->excludes(sizes);
-  cmd->add_option("--epochs", args->options.epochs, "Passes over the training data")
-      ->capture_default_str();
-  cmd->add_option("--batch", args->options.mini_batch_size, "Mini-batch size")
-      ->capture_default_str();
-  cmd->add_option("--eta", args->options.eta, "Learning rate")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed for the initial weights and the shuffling")
-      ->capture_default_str();
-  cmd->add_option("--threads", args->options.threads,
-                  "Threads to use; 0 = all cores (small networks use one: it is faster)")
-      ->capture_default_str();
+  add_number(*cmd, "--epochs", args->options.epochs, range("epochs"),
+             "Passes over the training data");
+  add_number(*cmd, "--batch", args->options.mini_batch_size, range("mini_batch_size"),
+             "Mini-batch size");
+  add_number(*cmd, "--eta", args->options.eta, range("eta"), "Learning rate");
+  add_number(*cmd, "--seed", args->seed, range("seed"),
+             "Seed for the initial weights and the shuffling");
+  add_number(*cmd, "--threads", args->options.threads, range("threads"),
+             "Threads to use; 0 = all cores (small networks use one: it is faster)");
   add_data_option(*cmd, args->data_dir);
   cmd->add_option("--save", args->save, "Write the trained network to this model file");
   cmd->add_flag("--quiet", args->quiet,
@@ -395,12 +395,14 @@ Command add_train_command(CLI::App& app) {
                 "is drawn only on a terminal anyway)");
   cmd->add_flag("--no-test", args->no_test,
                 "Do not evaluate on the test set after each epoch (prints 'Epoch j complete')");
-  cmd->add_option("--train-size", args->preparation.train_size,
-                  "Train on only the first N training images (default: all 50,000)");
-  cmd->add_option("--test-size", args->preparation.test_size,
-                  "Evaluate on only the first N test images (default: all 10,000)");
-  cmd->add_option("--digits", args->preparation.digits, "Keep only these digits, e.g. 0,1")
-      ->delimiter(',');
+  add_number(*cmd, "--train-size", args->preparation.train_size, range("train_size"),
+             "Train on only the first N training images (default: all)")
+      ->default_str("");
+  add_number(*cmd, "--test-size", args->preparation.test_size, range("test_size"),
+             "Evaluate on only the first N test images (default: all)")
+      ->default_str("");
+  add_number_list(*cmd, "--digits", args->preparation.digits, range("digits"),
+                  "Keep only these digits, e.g. 0,1");
   // The book's later techniques (network2.py and beyond).
   cmd->add_option("--hidden", args->hidden, "Hidden layers' activation: sigmoid, tanh, relu, identity")
       ->capture_default_str();
@@ -413,32 +415,32 @@ Command add_train_command(CLI::App& app) {
                   "Initial weights: normal (N(0,1), the seeds'), scaled-normal (N(0,1/n_in), "
                   "the book's), he, glorot")
       ->capture_default_str();
-  cmd->add_option("--lambda", args->options.lambda, "Weight penalty λ (n = training images)")
-      ->capture_default_str();
+  add_number(*cmd, "--lambda", args->options.lambda, range("lambda"),
+             "Weight penalty λ (n = training images)");
   cmd->add_option("--regularization", args->regularization,
                   "Penalty: l2 (the default when --lambda is given), l1, none");
-  cmd->add_option("--dropout", args->options.dropout,
-                  "Probability of dropping each hidden neuron while training")
-      ->capture_default_str();
+  add_number(*cmd, "--dropout", args->options.dropout, range("dropout"),
+             "Probability of dropping each hidden neuron while training");
   cmd->add_option("--optimizer", args->optimizer, "sgd, momentum, nesterov, adam")
       ->capture_default_str();
-  cmd->add_option("--momentum", args->options.optimizer.momentum, "μ of momentum and nesterov")
-      ->capture_default_str();
-  cmd->add_option("--beta1", args->options.optimizer.beta1, "Adam's β1")->capture_default_str();
-  cmd->add_option("--beta2", args->options.optimizer.beta2, "Adam's β2")->capture_default_str();
-  cmd->add_option("--epsilon", args->options.optimizer.epsilon, "Adam's ε")->capture_default_str();
+  add_number(*cmd, "--momentum", args->options.optimizer.momentum, range("momentum"),
+             "μ of momentum and nesterov");
+  add_number(*cmd, "--beta1", args->options.optimizer.beta1, range("beta1"), "Adam's β1");
+  add_number(*cmd, "--beta2", args->options.optimizer.beta2, range("beta2"), "Adam's β2");
+  add_number(*cmd, "--epsilon", args->options.optimizer.epsilon, range("epsilon"), "Adam's ε");
   cmd->add_option("--schedule", args->schedule,
                   "Learning rate: constant; step (times --step-factor every --step-every "
                   "epochs); plateau (halve after --patience epochs without a better validation "
                   "accuracy, stop at eta/128)")
       ->capture_default_str();
-  cmd->add_option("--step-every", args->options.schedule.every)->capture_default_str();
-  cmd->add_option("--step-factor", args->options.schedule.factor)->capture_default_str();
-  cmd->add_option("--patience", args->options.schedule.patience, "Epochs, for --schedule plateau")
-      ->capture_default_str();
-  cmd->add_option("--early-stopping", args->options.early_stopping,
-                  "Stop after this many epochs without a better validation accuracy (0: off)")
-      ->capture_default_str();
+  add_number(*cmd, "--step-every", args->options.schedule.every, range("step_every"),
+             "Epochs between learning-rate steps, for --schedule step");
+  add_number(*cmd, "--step-factor", args->options.schedule.factor, range("step_factor"),
+             "What eta is multiplied by at each step, for --schedule step");
+  add_number(*cmd, "--patience", args->options.schedule.patience, range("patience"),
+             "Epochs, for --schedule plateau");
+  add_number(*cmd, "--early-stopping", args->options.early_stopping, range("early_stopping"),
+             "Stop after this many epochs without a better validation accuracy (0: off)");
   cmd->add_flag("--keep-best", args->options.keep_best,
                 "End with the weights of the epoch with the best validation accuracy");
   cmd->add_option("--monitor", args->monitor,

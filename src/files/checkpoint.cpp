@@ -21,7 +21,9 @@ namespace digitnet {
 namespace {
 
 constexpr char magic[8] = {'D', 'I', 'G', 'I', 'T', 'C', 'K', 'P'};
-constexpr std::uint32_t version = 1;
+// 2: the network inside is a version 2 model (layers) and the options fingerprint is a list of
+// name=value entries. Version 1 checkpoints (digitnet 0.1) are refused, saying so.
+constexpr std::uint32_t version = 2;
 const char* const hint = "the checkpoint is damaged: start the run afresh";
 
 using nlohmann::json;
@@ -168,7 +170,10 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   r.read(found, sizeof found, "magic number");
   if (std::memcmp(found, magic, sizeof magic) != 0) r.fail(0, "not a digitnet checkpoint");
   if (const auto v = r.value<std::uint32_t>("version"); v != version)
-    r.fail(8, "unknown checkpoint version " + std::to_string(v));
+    r.fail(8, v == 1 ? "a checkpoint of version 1, written by digitnet 0.1, which this digitnet "
+                       "cannot resume (its options are recorded in another form)"
+                     : "unknown checkpoint version " + std::to_string(v),
+           "start the run afresh");
   if (bytes.size() < r.offset() + 4) r.fail(bytes.size(), "file ends early");
   const std::uint32_t stored = [&] {
     std::uint32_t crc;

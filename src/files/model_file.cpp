@@ -21,7 +21,7 @@ static_assert(std::endian::native == std::endian::little,
               "the model format stores little-endian floats; add byte swapping for this host");
 
 constexpr char magic[8] = {'D', 'I', 'G', 'I', 'T', 'N', 'E', 'T'};
-const char* const model_hint = "expected a model file written by 'digitnet train --save'";
+const char* const model_hint = "expected a digitnet model file (docs/model-format.md)";
 const char* const damaged_hint = "the model file is damaged: save it again";
 
 }  // namespace
@@ -249,7 +249,7 @@ Network load_model(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path, ec))
     throw file_error(path,
                      std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
-                     "give the path of a model saved with 'digitnet train --save FILE'");
+                     "give the path of a saved model");
   const std::uint64_t size = std::filesystem::file_size(path, ec);
   const std::uint64_t largest = std::max<std::uint64_t>(
       64 + model_max_layers * (4 + 4 * model_max_layer_numbers +

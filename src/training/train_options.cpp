@@ -1,6 +1,7 @@
 // The ranges of the training options and the names of the monitoring.
 #include "digitnet/training/train_options.hpp"
 
+#include <cassert>
 #include <cmath>
 #include <sstream>
 
@@ -10,7 +11,6 @@
 namespace digitnet {
 namespace {
 
-std::string number(double value) { return (std::ostringstream() << value).str(); }
 
 std::string join(const std::vector<std::size_t>& sizes) {
   std::string text;
@@ -18,49 +18,64 @@ std::string join(const std::vector<std::size_t>& sizes) {
   return text;
 }
 
-// `value` in [low, high], or in [low, high) when !high_included.
-bool in_range(double value, double low, double high, bool high_included) {
-  return std::isfinite(value) && value >= low && value <= high && (high_included || value != high);
-}
-
 }  // namespace
 
+std::span<const OptionRange> train_option_ranges() {
+  // option, whole, low, high, low included, high included, hint
+  static constexpr OptionRange ranges[] = {
+      {"epochs", true, 1, 100000, true, true, "passes over the training data; the seeds use 30"},
+      {"mini_batch_size", true, 1, 1000000, true, true, "the seeds use 10"},
+      {"eta", false, 0, 1e6, false, true, "the learning rate; the seeds use 3.0"},
+      {"seed", true, 0, 9007199254740992.0, true, true, "any whole number up to 2^53"},
+      {"threads", true, 0, 1024, true, true, "0 for all cores"},
+      {"lambda", false, 0, 1e6, true, true, "the penalty; the book uses 5.0"},
+      {"dropout", false, 0, 1, true, false,
+       "the probability of dropping a hidden neuron; 0.5 is classic"},
+      {"momentum", false, 0, 1, true, false, "0.9 is usual"},
+      {"beta1", false, 0, 1, true, false, "Adam: 0.9"},
+      {"beta2", false, 0, 1, true, false, "Adam: 0.999"},
+      {"epsilon", false, 1e-30, 1, true, true, "Adam: 1e-8"},
+      {"step_factor", false, 0, 1, false, true, "the factor eta is multiplied by, e.g. 0.5"},
+      {"step_every", true, 1, 100000, true, true, "epochs"},
+      {"patience", true, 1, 100000, true, true, "epochs"},
+      {"early_stopping", true, 0, 100000, true, true, "epochs; 0 for off"},
+      {"train_size", true, 1, 1e9, true, true, "images; leave it out for all"},
+      {"test_size", true, 1, 1e9, true, true, "images; leave it out for all"},
+      {"validation_size", true, 0, 1e9, true, true, "images set aside from training; 0 for none"},
+      {"sizes", true, 1, model_max_layer_size, true, true, "neurons in a layer"},
+      {"digits", true, 0, 9, true, true, "a digit"},
+  };
+  return ranges;
+}
+
+const OptionRange& train_option_range(std::string_view option) {
+  for (const OptionRange& range : train_option_ranges())
+    if (range.option == option) return range;
+  assert(false && "no such option");
+  return train_option_ranges().front();
+}
+
 OptionProblem train_options_problem(const TrainOptions& o) {
-  if (o.epochs < 1) return {"epochs", std::to_string(o.epochs), "train for at least 1 epoch"};
-  if (o.mini_batch_size < 1)
-    return {"mini_batch_size", std::to_string(o.mini_batch_size),
-            "the mini-batch size must be at least 1 (the seeds use 10)"};
-  if (!(o.eta > 0) || !std::isfinite(o.eta))
-    return {"eta", number(o.eta),
-            "the learning rate must be a positive number (the seeds use 3.0)"};
-  if (o.threads < 0 || o.threads > 1024)
-    return {"threads", std::to_string(o.threads),
-            "give 0 (all cores) or a number of threads from 1 to 1024"};
-  struct Range {
-    const char* option;
-    double value, low, high;
-    bool high_included;
-    const char* advice;
+  const std::pair<const char*, double> values[] = {
+      {"epochs", static_cast<double>(o.epochs)},
+      {"mini_batch_size", static_cast<double>(o.mini_batch_size)},
+      {"eta", o.eta},
+      {"seed", static_cast<double>(o.seed)},
+      {"threads", o.threads},
+      {"lambda", o.lambda},
+      {"dropout", o.dropout},
+      {"momentum", o.optimizer.momentum},
+      {"beta1", o.optimizer.beta1},
+      {"beta2", o.optimizer.beta2},
+      {"epsilon", o.optimizer.epsilon},
+      {"step_factor", o.schedule.factor},
+      {"step_every", static_cast<double>(o.schedule.every)},
+      {"patience", static_cast<double>(o.schedule.patience)},
+      {"early_stopping", static_cast<double>(o.early_stopping)},
   };
-  const Range ranges[] = {
-      {"lambda", o.lambda, 0, 1e6, true, "give a penalty λ >= 0 (the book uses 5.0)"},
-      {"dropout", o.dropout, 0, 1, false,
-       "give a probability of dropping a hidden neuron, 0 <= p < 1 (0.5 is classic)"},
-      {"momentum", o.optimizer.momentum, 0, 1, false,
-       "give a momentum coefficient 0 <= μ < 1 (0.9 is usual)"},
-      {"beta1", o.optimizer.beta1, 0, 1, false, "give 0 <= β1 < 1 (Adam: 0.9)"},
-      {"beta2", o.optimizer.beta2, 0, 1, false, "give 0 <= β2 < 1 (Adam: 0.999)"},
-      {"epsilon", o.optimizer.epsilon, 1e-30, 1, true, "give a small positive ε (Adam: 1e-8)"},
-      {"step_factor", o.schedule.factor, 0, 1, true,
-       "give the factor eta is multiplied by, 0 < factor <= 1 (e.g. 0.5)"},
-  };
-  for (const Range& r : ranges)
-    if (!in_range(r.value, r.low, r.high, r.high_included))
-      return {r.option, number(r.value), r.advice};
-  if (o.schedule.factor == 0)
-    return {"step_factor", "0", "give the factor eta is multiplied by, 0 < factor <= 1 (e.g. 0.5)"};
-  if (o.schedule.every < 1) return {"step_every", "0", "give at least 1 epoch"};
-  if (o.schedule.patience < 1) return {"patience", "0", "give at least 1 epoch"};
+  for (const auto& [option, value] : values)
+    if (OptionProblem problem = check_option_value(value, train_option_range(option)))
+      return problem;
   return {};
 }
 

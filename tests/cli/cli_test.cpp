@@ -121,6 +121,70 @@ TEST_F(CliTest, BadLayerListsAreRefusedNamingTheLayer) {
   }
 }
 
+// Every numeric flag of every command, found in the command's --help (type INT or NUMBER), is
+// given values a user might type by mistake: each is refused before any work with exit code 2
+// and one line that names the flag, repeats the value as typed and says what is allowed.
+TEST_F(CliTest, EveryNumericFlagOfEveryCommandRefusesBadValuesInOneLine) {
+  std::size_t walked = 0;
+  for (const std::string command : {"train", "eval", "predict", "show", "report", "plot"}) {
+    const CommandResult help = run(command + " --help");
+    ASSERT_EQ(help.exit_code, 0) << help.output;
+    const std::regex numeric(R"(\n\s+(--[a-z0-9-]+) (INT|NUMBER)(,\.\.\.)?)");
+    for (std::sregex_iterator it(help.output.begin(), help.output.end(), numeric), end; it != end;
+         ++it) {
+      const std::string flag = (*it)[1];
+      const bool whole = (*it)[2] == "INT";
+      const bool list = (*it)[3].matched;
+      std::vector<std::string> values = {"-1", "abc", "99999999999999999999", "1e999", "nan", "-"};
+      if (whole) values.push_back("1.5");
+      for (const std::string& value : values) {
+        const std::string model =
+            command == "eval" || command == "predict" || command == "report" ? " --model m" : "";
+        const CommandResult r = run(command + " " + flag + " " + value + model + data_flag);
+        EXPECT_EQ(r.exit_code, 2) << command << " " << flag << " " << value << "\n" << r.output;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1)
+            << command << " " << flag << " " << value << "\n" << r.output;
+        const std::string said =
+            flag + " " + value + ": " + (list ? "item 1 '" + value + "': " : "") + "give ";
+        EXPECT_NE(r.output.find(said), std::string::npos)
+            << command << " " << flag << " " << value << "\n" << r.output;
+      }
+      ++walked;
+    }
+  }
+  EXPECT_GE(walked, 25u);  // train alone has 20
+}
+
+TEST_F(CliTest, TyposAreNamedWithTheClosestValidName) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"train --epcohs 3", "digitnet train: unknown flag --epcohs; did you mean --epochs?"},
+      {"trian", "digitnet: unknown command 'trian'; did you mean train?"},
+      {"eval --modle m", "unknown flag --modle; did you mean --model?"},
+  };
+  for (const auto& [arguments, expected] : cases) {
+    const CommandResult r = run(arguments + data_flag);
+    EXPECT_EQ(r.exit_code, 2) << arguments << "\n" << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << arguments << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+  const CommandResult no_file = run("train --recipe");
+  EXPECT_NE(no_file.output.find("digitnet train: --recipe needs a value, a TOML recipe"),
+            std::string::npos)
+      << no_file.output;
+  std::ofstream(path("typo.toml")) << "# a recipe\n[train]\nepochs = 2\nstep-factr = 0.5\n";
+  const CommandResult r = run("train --recipe " + path("typo.toml").string() + data_flag);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("typo.toml: line 4: unknown key 'step-factr' (recipes are TOML"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("did you mean --step-factor?"), std::string::npos) << r.output;
+  std::ofstream(path("value.toml")) << "[train]\nepochs = -3\n";
+  const CommandResult v = run("train --recipe " + path("value.toml").string() + data_flag);
+  EXPECT_NE(v.output.find("value.toml: line 2: --epochs -3: give a whole number"),
+            std::string::npos)
+      << v.output;
+}
+
 TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"train --batch 0", "--batch 0"},
@@ -131,8 +195,8 @@ TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
       {"train --sizes 784", "at least two layer sizes"},
       {"train --sizes 100,30,10", "the first size must be the image size, 784"},
       {"train --sizes 784,30,9", "the last size must be 10"},
-      {"train --sizes 784,0,10", "every layer size must be 1"},
-      {"train --digits 12", "12 is not a digit"},
+      {"train --sizes 784,0,10", "--sizes 784,0,10: item 2 '0': give a whole number from 1"},
+      {"train --digits 12", "--digits 12: item 1 '12': give a whole number from 0 to 9"},
       {"train --threads -1", "--threads -1"},
       {"train --batch ten", "--batch"},
       {"train --bogus", "bogus"},
@@ -156,7 +220,7 @@ TEST_F(CliTest, FlagsOutOfRangeAreRefusedBeforeAnyWork) {
       {"train --recipe /nonexistent/recipe.toml", "recipe.toml"},
       {"eval", "--model"},
       {"eval --model m --split nope", "nope"},
-      {"", "subcommand"},
+      {"", "give the command first, then its flags"},
   };
   for (const auto& [arguments, expected] : cases) {
     const CommandResult r = run(arguments + data_flag);

@@ -250,5 +250,16 @@ TEST(ResumeProblem, AFingerprintOfAnotherFormIsSaidToBeIncomparable) {
   }
 }
 
+
+TEST(CheckpointVersion1, IsRefusedSayingItCannotBeResumed) {
+  // Written by digitnet 0.1 (the fuzzers' regression input of that version).
+  const std::filesystem::path old = std::filesystem::path(DIGITNET_SOURCE_DATA_DIR) / ".." /
+                                    ".." / "tests" / "files" / "fixtures" / "v1-checkpoint.ckp";
+  EXPECT_ERROR_CONTAINS(load_checkpoint(old),
+                        "byte 8: a checkpoint of version 1, written by digitnet 0.1, which this "
+                        "digitnet cannot resume");
+  EXPECT_ERROR_CONTAINS(load_checkpoint(old), "start the run afresh");
+}
+
 }  // namespace
 }  // namespace digitnet

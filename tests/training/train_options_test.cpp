@@ -23,26 +23,29 @@ TEST(TrainOptionsProblem, EveryValueOutOfRangeIsRefusedNamingItsField) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {[](TrainOptions& o) { o.epochs = 0; }, "epochs 0: train for at least 1 epoch"},
-      {[](TrainOptions& o) { o.mini_batch_size = 0; }, "mini_batch_size 0: the mini-batch size"},
-      {[](TrainOptions& o) { o.eta = 0; }, "eta 0: the learning rate must be a positive number"},
+      {[](TrainOptions& o) { o.epochs = 0; }, "epochs 0: give a whole number from 1 to 100000"},
+      {[](TrainOptions& o) { o.epochs = 100001; }, "epochs 100001: give a whole number from 1"},
+      {[](TrainOptions& o) { o.mini_batch_size = 0; },
+       "mini_batch_size 0: give a whole number from 1 to 1000000 (the seeds use 10)"},
+      {[](TrainOptions& o) { o.eta = 0; }, "eta 0: give a number with 0 < value <= 1000000"},
       {[](TrainOptions& o) { o.eta = -1; }, "eta -1: "},
       {[](TrainOptions& o) { o.eta = std::numeric_limits<float>::infinity(); }, "eta inf: "},
-      {[](TrainOptions& o) { o.threads = -1; }, "threads -1: give 0 (all cores)"},
+      {[](TrainOptions& o) { o.threads = -1; }, "threads -1: give a whole number from 0 to 1024 (0 for all cores)"},
       {[](TrainOptions& o) { o.threads = 1025; }, "threads 1025: "},
-      {[](TrainOptions& o) { o.lambda = -5; }, "lambda -5: give a penalty λ >= 0"},
+      {[](TrainOptions& o) { o.lambda = -5; }, "lambda -5: give a number with 0 <= value <= 1000000"},
       {[&](TrainOptions& o) { o.lambda = nan; }, "lambda nan: "},
       {[](TrainOptions& o) { o.dropout = 1; },
-       "dropout 1: give a probability of dropping a hidden neuron, 0 <= p < 1 (0.5 is classic)"},
+       "dropout 1: give a number with 0 <= value < 1 (the probability of dropping a hidden "
+       "neuron; 0.5 is classic)"},
       {[](TrainOptions& o) { o.dropout = -0.1; }, "dropout -0.1: "},
-      {[](TrainOptions& o) { o.optimizer.momentum = 1; }, "momentum 1: give a momentum"},
-      {[](TrainOptions& o) { o.optimizer.beta1 = 1; }, "beta1 1: give 0 <= β1 < 1"},
-      {[](TrainOptions& o) { o.optimizer.beta2 = 1.5; }, "beta2 1.5: give 0 <= β2 < 1"},
-      {[](TrainOptions& o) { o.optimizer.epsilon = 0; }, "epsilon 0: give a small positive ε"},
-      {[](TrainOptions& o) { o.schedule.factor = 0; }, "step_factor 0: give the factor eta"},
+      {[](TrainOptions& o) { o.optimizer.momentum = 1; }, "momentum 1: give a number with 0 <= value < 1"},
+      {[](TrainOptions& o) { o.optimizer.beta1 = 1; }, "beta1 1: give a number with 0 <= value < 1 (Adam: 0.9)"},
+      {[](TrainOptions& o) { o.optimizer.beta2 = 1.5; }, "beta2 1.5: "},
+      {[](TrainOptions& o) { o.optimizer.epsilon = 0; }, "epsilon 0: give a number with 1e-30 <= value <= 1"},
+      {[](TrainOptions& o) { o.schedule.factor = 0; }, "step_factor 0: give a number with 0 < value <= 1"},
       {[](TrainOptions& o) { o.schedule.factor = 2; }, "step_factor 2: "},
-      {[](TrainOptions& o) { o.schedule.every = 0; }, "step_every 0: give at least 1 epoch"},
-      {[](TrainOptions& o) { o.schedule.patience = 0; }, "patience 0: give at least 1 epoch"},
+      {[](TrainOptions& o) { o.schedule.every = 0; }, "step_every 0: give a whole number from 1"},
+      {[](TrainOptions& o) { o.schedule.patience = 0; }, "patience 0: give a whole number from 1"},
   };
   for (const Case& c : cases) {
     TrainOptions options;
@@ -52,6 +55,25 @@ TEST(TrainOptionsProblem, EveryValueOutOfRangeIsRefusedNamingItsField) {
     EXPECT_EQ(problem.message().rfind(c.message, 0), 0u)
         << "expected a message starting \"" << c.message << "\", got: " << problem.message();
   }
+}
+
+TEST(OptionRange, TextIsReadStrictlyAndRefusedWithTheTextAsTyped) {
+  const OptionRange& epochs = train_option_range("epochs");
+  double value = 0;
+  EXPECT_FALSE(parse_option_value("30", epochs, &value));
+  EXPECT_EQ(value, 30);
+  for (const char* bad : {"-1", "0", "+3", "3.0", "1e3", "0x10", " 7", "7 ", "", "ten",
+                          "99999999999999999999", "100001"}) {
+    const OptionProblem problem = parse_option_value(bad, epochs, &value);
+    EXPECT_EQ(problem.option, "epochs") << bad;
+    EXPECT_EQ(problem.value, bad);
+    EXPECT_NE(problem.advice.find("a whole number from 1 to 100000"), std::string::npos) << bad;
+  }
+  const OptionRange& dropout = train_option_range("dropout");
+  EXPECT_FALSE(parse_option_value("0.5", dropout, &value));
+  EXPECT_EQ(value, 0.5);
+  for (const char* bad : {"1", "-0.1", "nan", "inf", "1e999", "0.5x", ".5.", ""})
+    EXPECT_TRUE(parse_option_value(bad, dropout, &value)) << bad;
 }
 
 TEST(TrainOptionsProblem, TheEdgesOfEachRangeAreAccepted) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "digitnet/core/option_problem.hpp"
+#include "digitnet/core/option_range.hpp"
 #include "digitnet/training/regularization.hpp"
 #include "digitnet/training/trainer.hpp"
 
@@ -24,6 +25,12 @@ namespace digitnet {
 // step_every >= 1 and patience >= 1 (the field names of the nested settings: schedule.every is
 // "step_every", optimizer.momentum "momentum"). A NaN is out of every range.
 OptionProblem train_options_problem(const TrainOptions& options);
+// The numeric options' ranges (train_options_problem checks them; a front end reads text with
+// parse_option_value against them): TrainOptions' fields by name, and the data preparation's
+// train_size, test_size and validation_size.
+std::span<const OptionRange> train_option_ranges();
+// The range of one of them. Requires: a name of train_option_ranges().
+const OptionRange& train_option_range(std::string_view option);
 
 // Monitoring by name, as network2.py's monitor_* flags; "gradients" measures the per-layer
 // gradient norms over monitor_gradient_images images (the book's chapter 5 uses 1,000).
