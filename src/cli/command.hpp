@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -39,9 +40,16 @@ Command add_plot_command(CLI::App& app);
 
 // --data DIR, shared by every command that reads MNIST.
 std::string default_data_dir();
-void add_data_option(CLI::App& command, std::string& data_dir);
+// --data DIR and --validation-size N, shared by every command that reads MNIST.
+struct DataArgs {
+  std::string dir;
+  std::optional<std::size_t> validation_size;  // none: default_validation_size (dataset.hpp)
+};
+void add_data_option(CLI::App& command, DataArgs& data);
 // Loads the seeds' split from --data, adding the flag to the message when a file is missing.
-MnistSplit load_data(const std::string& data_dir);
+MnistSplit load_data(const DataArgs& data, MnistRequest request);
+// What a command that reads the split named by --split needs of the folder.
+MnistRequest needs_split(const std::string& split);
 // The shape (1 x rows x cols) of the training images in --data, from the header alone.
 Shape data_image_shape(const std::string& data_dir);
 

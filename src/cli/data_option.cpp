@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "number_option.hpp"
 #include "digitnet/core/error.hpp"
 #include "digitnet/data/idx.hpp"
 
@@ -53,10 +54,21 @@ std::string default_data_dir() {
   return "";
 }
 
-void add_data_option(CLI::App& command, std::string& data_dir) {
-  data_dir = default_data_dir();
-  command.add_option("--data", data_dir, "Folder with the four MNIST IDX files (raw or .gz)")
+void add_data_option(CLI::App& command, DataArgs& data) {
+  data.dir = default_data_dir();
+  command.add_option("--data", data.dir, "Folder with MNIST's IDX files (raw or .gz): a training pair and/or a test pair")
       ->capture_default_str();
+  add_number(command, "--validation-size", data.validation_size,
+             train_option_range("validation_size"),
+             "Validation images set aside from the end of the training file (default: the "
+             "seeds' 10,000 above 20,000 images, else a sixth; 0 for none)");
+}
+
+MnistRequest needs_split(const std::string& split) {
+  MnistRequest request;
+  request.training = split != "test";
+  request.test = split == "test";
+  return request;
 }
 
 // The bundled data was not found: say where it was looked for.
@@ -66,19 +78,22 @@ void check_found(const std::string& data_dir) {
                      "); give one with --data DIR");
 }
 
-MnistSplit load_data(const std::string& data_dir) {
-  check_found(data_dir);
+MnistSplit load_data(const DataArgs& data, MnistRequest request) {
+  check_found(data.dir);
+  request.validation_size = data.validation_size;
   try {
-    return load_mnist(data_dir);
+    return load_mnist(data.dir, request);
   } catch (const Error& e) {
-    rethrow_with_flag(e, data_dir);
+    rethrow_with_flag(e, data.dir);
   }
 }
 
 Shape data_image_shape(const std::string& data_dir) {
   check_found(data_dir);
   try {
-    const auto dims = read_idx_dims(find_mnist_files(data_dir).train_images);
+    const MnistFiles files = find_mnist_files(data_dir);
+    const auto dims =
+        read_idx_dims(files.has_training() ? files.train_images : files.test_images);
     if (dims.size() != 3) return {0, 0, 0};  // load_data reports it properly
     return {1, dims[1], dims[2]};
   } catch (const Error& e) {

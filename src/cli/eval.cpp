@@ -14,13 +14,13 @@ namespace {
 struct EvalArgs {
   std::string model;
   std::string split = "test";
-  std::string data_dir;
+  DataArgs data;
   int threads = 0;
 };
 
 void run(const EvalArgs& args) {
   const Network net = load_model_flag(args.model);
-  const MnistSplit data = load_data(args.data_dir);
+  const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
   check_model_fits(net, args.model, part);
   const std::size_t correct = evaluate(net, part, args.threads);
@@ -38,7 +38,7 @@ Command add_eval_command(CLI::App& app) {
   cmd->add_option("--split", args->split, "Which images: test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
-  add_data_option(*cmd, args->data_dir);
+  add_data_option(*cmd, args->data);
   add_number(*cmd, "--threads", args->threads, train_option_range("threads"),
              "Threads to use; 0 = all cores");
   return {cmd, [args] { run(*args); }};

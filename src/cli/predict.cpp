@@ -21,7 +21,7 @@ struct PredictArgs {
   std::vector<std::string> images;
   std::optional<std::size_t> index;
   std::string split = "test";
-  std::string data_dir;
+  DataArgs data;
   bool json = false;
   std::string explain;
 };
@@ -45,7 +45,7 @@ void write_explanation(const PreparedDigit& d, const std::string& path) {
 }
 
 void run_index(const PredictArgs& args, const Network& net) {
-  const MnistSplit data = load_data(args.data_dir);
+  const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
   if (*args.index >= part.size())
     throw UsageError("--index " + std::to_string(*args.index) + ": the " + args.split +
@@ -158,7 +158,7 @@ Command add_predict_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print the readings as JSON");
   cmd->add_option("--explain", args->explain,
                   "Write the 28x28 image the network saw, as a PNG enlarged 10x (one picture)");
-  add_data_option(*cmd, args->data_dir);
+  add_data_option(*cmd, args->data);
   return {cmd, [args] { run(*args); }};
 }
 

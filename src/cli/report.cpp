@@ -19,7 +19,7 @@ namespace {
 struct ReportArgs {
   std::string model;
   std::string split = "test";
-  std::string data_dir;
+  DataArgs data;
   std::string out_dir;
   std::size_t gallery = 48;
 };
@@ -84,7 +84,7 @@ void run(const ReportArgs& args) {
   if (!args.out_dir.empty() && !std::filesystem::is_directory(args.out_dir))
     throw UsageError("--out-dir " + args.out_dir + ": not a folder; create it first");
   const Network net = load_model_flag(args.model);
-  const MnistSplit data = load_data(args.data_dir);
+  const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
   check_model_fits(net, args.model, part);
   const std::vector<Prediction> predictions = predict_all(net, part);
@@ -143,7 +143,7 @@ Command add_report_command(CLI::App& app) {
   cmd->add_option("--out-dir", args->out_dir,
                   "Also write confusion.svg (heat map) and wrong.png (gallery) into this folder");
   add_number(*cmd, "--gallery", args->gallery, {"gallery", true, 0, 10000}, "Images in wrong.png");
-  add_data_option(*cmd, args->data_dir);
+  add_data_option(*cmd, args->data);
   return {cmd, [args] { run(*args); }};
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 struct ShowArgs {
   std::string split = "test";
-  std::string data_dir;
+  DataArgs data;
   std::size_t first = 0;
   std::size_t count = 100;
   std::size_t columns = 10;
@@ -51,7 +51,7 @@ void run(const ShowArgs& args) {
       throw UsageError("--out " + args.out + ": folder " + folder.string() +
                        " does not exist; create it first");
   }
-  const MnistSplit data = load_data(args.data_dir);
+  const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
   if (args.index) {
     if (*args.index >= part.size())
@@ -112,7 +112,7 @@ Command add_show_command(CLI::App& app) {
   add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100}, "Images per row");
   add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16},
              "Screen pixels per image pixel");
-  add_data_option(*cmd, args->data_dir);
+  add_data_option(*cmd, args->data);
   return {cmd, [args] { run(*args); }};
 }
 

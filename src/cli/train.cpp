@@ -38,7 +38,7 @@ struct TrainArgs {
   std::string resume_dir;
   TrainOptions options;
   std::uint64_t seed = 1;
-  std::string data_dir;
+  DataArgs data;
   std::string save;
   bool no_test = false;
   bool quiet = false;
@@ -124,7 +124,7 @@ Architecture architecture_of(const TrainArgs& args, Shape image) {
       throw UsageError("--hidden " + args.hidden + " --output " + output_name + " --cost " +
                        args.cost + ": " + problem);
     if (const OptionProblem problem = layer_sizes_problem(args.sizes, image.size()))
-      refuse(problem, " for the images in " + args.data_dir);
+      refuse(problem, " for the images in " + args.data.dir);
     return arch;
   }
   Architecture arch;
@@ -134,7 +134,7 @@ Architecture architecture_of(const TrainArgs& args, Shape image) {
   arch.layers = parse_layer_list(args.layers, hidden, output, &problem);
   if (!problem.empty()) throw UsageError("--layers " + args.layers + ": " + problem);
   if (const OptionProblem p = classifier_problem(arch, image))
-    refuse(p, " (the images in " + args.data_dir + " are " + to_string(image) + ")");
+    refuse(p, " (the images in " + args.data.dir + " are " + to_string(image) + ")");
   return arch;
 }
 
@@ -223,7 +223,7 @@ void print_monitoring(const EpochResult& r, const TrainOptions& options) {
 void run(const TrainArgs& args) {
   validate(args);
   const TrainRequest request = options_of(args);
-  const Architecture arch = architecture_of(args, data_image_shape(args.data_dir));
+  const Architecture arch = architecture_of(args, data_image_shape(args.data.dir));
   const TrainOptions& options = request.options;
   if (!args.save.empty() && is_json_path(args.save))
     if (const std::string problem = network2_json_problem(arch); !problem.empty())
@@ -237,7 +237,9 @@ void run(const TrainArgs& args) {
   preparation.needs_validation = request.use_validation;
   MnistSplit data;
   try {
-    data = prepare(load_data(args.data_dir), preparation);
+    MnistRequest request;
+    request.test = !args.no_test;
+    data = prepare(load_data(args.data, request), preparation);
   } catch (const OptionError& e) {
     refuse(e.problem);
   }
@@ -388,7 +390,7 @@ Command add_train_command(CLI::App& app) {
              "Seed for the initial weights and the shuffling");
   add_number(*cmd, "--threads", args->options.threads, range("threads"),
              "Threads to use; 0 = all cores (small networks use one: it is faster)");
-  add_data_option(*cmd, args->data_dir);
+  add_data_option(*cmd, args->data);
   cmd->add_option("--save", args->save, "Write the trained network to this model file");
   cmd->add_flag("--quiet", args->quiet,
                 "Print only the summary at the end: no per-epoch lines, no progress bar (the bar "

@@ -47,33 +47,75 @@ MnistFiles find_mnist_files(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     throw file_error(dir, "data folder not found",
-                     "it should hold the four MNIST IDX files (train-images-idx3-ubyte.gz, ...)");
-  const auto find = [&](const std::string& name) {
+                     "it should hold MNIST's IDX files (train-images-idx3-ubyte.gz, ...)");
+  const auto find = [&](const std::string& name) -> std::filesystem::path {
     for (const auto& candidate : {dir / (name + ".gz"), dir / name})
       if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
-    throw file_error(dir / (name + ".gz"), "file not found (nor " + name + " without .gz)",
-                     "the data folder must hold the four MNIST IDX files");
+    return {};
   };
-  return {find("train-images-idx3-ubyte"), find("train-labels-idx1-ubyte"),
-          find("t10k-images-idx3-ubyte"), find("t10k-labels-idx1-ubyte")};
+  MnistFiles files{find("train-images-idx3-ubyte"), find("train-labels-idx1-ubyte"),
+                   find("t10k-images-idx3-ubyte"), find("t10k-labels-idx1-ubyte")};
+  const auto check_pair = [&](const std::filesystem::path& images, const std::string& images_name,
+                              const std::filesystem::path& labels, const std::string& labels_name) {
+    if (images.empty() != labels.empty())
+      throw file_error(dir / ((images.empty() ? images_name : labels_name) + ".gz"),
+                       "file not found (nor without .gz), though " +
+                           (images.empty() ? labels : images).filename().string() + " is there",
+                       "a pair of images and labels files belongs together");
+  };
+  check_pair(files.train_images, "train-images-idx3-ubyte", files.train_labels,
+             "train-labels-idx1-ubyte");
+  check_pair(files.test_images, "t10k-images-idx3-ubyte", files.test_labels,
+             "t10k-labels-idx1-ubyte");
+  if (!files.has_training() && !files.has_test())
+    throw file_error(dir / "train-images-idx3-ubyte.gz", "file not found (nor without .gz)",
+                     "the data folder must hold MNIST's IDX files: a training pair "
+                     "(train-images/labels) and/or a test pair (t10k-images/labels)");
+  return files;
 }
 
-MnistSplit load_mnist(const std::filesystem::path& dir, std::size_t validation_size) {
+std::size_t default_validation_size(std::size_t training_images) {
+  return training_images > 20000 ? 10000 : training_images / 6;
+}
+
+MnistSplit load_mnist(const std::filesystem::path& dir, const MnistRequest& request) {
   const MnistFiles files = find_mnist_files(dir);
-  Dataset all_training = load_dataset(files.train_images, files.train_labels);
-  if (validation_size >= all_training.size())
-    throw file_error(files.train_images, "holds " + std::to_string(all_training.size()) +
-                                             " images, too few to set aside " +
-                                             std::to_string(validation_size) + " for validation");
+  const auto missing = [&](const char* images, const char* what) {
+    return file_error(dir / (std::string(images) + ".gz"), "file not found (nor without .gz)",
+                      std::string("this needs the ") + what + " pair of MNIST's IDX files");
+  };
   MnistSplit split;
-  const std::size_t training_size = all_training.size() - validation_size;
-  split.validation = slice(all_training, training_size, validation_size);
-  all_training.pixels.resize(training_size * all_training.image_size());
-  all_training.labels.resize(training_size);
-  all_training.pixels.shrink_to_fit();
-  all_training.labels.shrink_to_fit();
-  split.training = std::move(all_training);
-  split.test = load_dataset(files.test_images, files.test_labels);
+  if (request.training) {
+    if (!files.has_training()) throw missing("train-images-idx3-ubyte", "training");
+    Dataset all_training = load_dataset(files.train_images, files.train_labels);
+    const std::size_t validation_size =
+        request.validation_size.value_or(default_validation_size(all_training.size()));
+    if (validation_size >= all_training.size())
+      throw file_error(files.train_images,
+                       "holds " + std::to_string(all_training.size()) +
+                           " images, too few to set aside " + std::to_string(validation_size) +
+                           " for validation and train on the rest",
+                       "set aside fewer (0 for none)");
+    const std::size_t training_size = all_training.size() - validation_size;
+    split.validation = slice(all_training, training_size, validation_size);
+    all_training.pixels.resize(training_size * all_training.image_size());
+    all_training.labels.resize(training_size);
+    all_training.pixels.shrink_to_fit();
+    all_training.labels.shrink_to_fit();
+    split.training = std::move(all_training);
+  }
+  if (request.test) {
+    if (!files.has_test()) throw missing("t10k-images-idx3-ubyte", "test");
+    split.test = load_dataset(files.test_images, files.test_labels);
+    if (request.training && (split.test.rows != split.training.rows ||
+                             split.test.cols != split.training.cols))
+      throw file_error(files.test_images,
+                       "its images are " + std::to_string(split.test.rows) + " x " +
+                           std::to_string(split.test.cols) + ", the training images " +
+                           std::to_string(split.training.rows) + " x " +
+                           std::to_string(split.training.cols),
+                       "the two pairs must hold images of one size");
+  }
   return split;
 }
 

@@ -20,6 +20,7 @@
 #include "digitnet/files/metrics_file.hpp"
 #include "digitnet/files/model_file.hpp"
 
+#include "digitnet/data/idx.hpp"
 #include "test_support.hpp"
 
 namespace digitnet {
@@ -91,6 +92,79 @@ TEST_F(CliTest, DigitFilterKeepsOnlyThoseDigits) {
   const CommandResult r = run("train --digits 0,1 --epochs 1 --train-size 2000" + data_flag);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(" / 2115\n"), std::string::npos) << r.output;
+}
+
+// MNIST shrunk to 8 x 8 (the central 24 x 24 averaged over 3 x 3 blocks, as bench/mnist_8x8
+// does): `count` images of `data` as an IDX pair PREFIX-images/labels in `dir`.
+void write_8x8(const Dataset& data, std::size_t count, const std::filesystem::path& dir,
+               const std::string& prefix) {
+  IdxArray images{{static_cast<std::uint32_t>(count), 8, 8}, {}};
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto image = data.image(i);
+    for (std::size_t r = 0; r < 8; ++r)
+      for (std::size_t c = 0; c < 8; ++c) {
+        unsigned total = 0;
+        for (std::size_t dr = 0; dr < 3; ++dr)
+          for (std::size_t dc = 0; dc < 3; ++dc) total += image[(2 + 3 * r + dr) * 28 + 2 + 3 * c + dc];
+        images.data.push_back(static_cast<std::uint8_t>((total + 4) / 9));
+      }
+  }
+  write_idx(dir / (prefix + "-images-idx3-ubyte.gz"), images, true);
+  write_idx(dir / (prefix + "-labels-idx1-ubyte.gz"),
+            {{static_cast<std::uint32_t>(count)}, {data.labels.begin(), data.labels.begin() + count}},
+            true);
+}
+
+TEST_F(CliTest, ASmallDatasetOf8x8ImagesTrainsEvaluatesShowsAndReports) {
+  const MnistSplit mnist = load_mnist(DIGITNET_SOURCE_DATA_DIR);
+  const std::filesystem::path small = path("small");
+  std::filesystem::create_directories(small);
+  write_8x8(mnist.training, 1300, small, "train");
+  write_8x8(mnist.test, 500, small, "t10k");
+  const std::string data = " --data " + small.string();
+  const std::string model = path("small.bin").string();
+  const CommandResult t = run("train --sizes 64,30,10 --save " + model + data);
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  // 1,300 images: a sixth (216) is set aside for validation, 1,084 are trained on.
+  EXPECT_NE(t.output.find("Trained 30 epochs on 1084 images"), std::string::npos) << t.output;
+  std::smatch best;
+  ASSERT_TRUE(std::regex_search(t.output, best, std::regex(R"(Best epoch: \d+ \((\d+) / 500)")));
+  EXPECT_GT(std::stoi(best[1]), 375) << t.output;  // 75%: 8 x 8 digits are still readable
+  EXPECT_EQ(run("eval --model " + model + data).exit_code, 0);
+  const CommandResult v = run("eval --model " + model + " --split validation" + data);
+  EXPECT_NE(v.output.find(" / 216 "), std::string::npos) << v.output;
+  EXPECT_EQ(run("show --out " + path("grid.png").string() + data).exit_code, 0);
+  std::filesystem::create_directories(path("report"));
+  const CommandResult r = run("report --model " + model + " --out-dir " + path("report").string() + data);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const CommandResult all = run("train --sizes 64,30,10 --epochs 1 --validation-size 0" + data);
+  EXPECT_NE(all.output.find("on 1300 images"), std::string::npos) << all.output;
+  const CommandResult too_many = run("train --sizes 64,30,10 --validation-size 1300" + data);
+  EXPECT_EQ(too_many.exit_code, 1);
+  EXPECT_NE(too_many.output.find("too few to set aside 1300 for validation"), std::string::npos)
+      << too_many.output;
+}
+
+TEST_F(CliTest, AFolderWithOnlyOnePairServesTheCommandsThatNeedIt) {
+  const MnistSplit mnist = load_mnist(DIGITNET_SOURCE_DATA_DIR);
+  const std::filesystem::path train_only = path("train-only"), test_only = path("test-only");
+  std::filesystem::create_directories(train_only);
+  std::filesystem::create_directories(test_only);
+  write_8x8(mnist.training, 600, train_only, "train");
+  write_8x8(mnist.test, 300, test_only, "t10k");
+  const std::string model = path("m.bin").string();
+  const CommandResult t =
+      run("train --sizes 64,10 --epochs 2 --no-test --save " + model + " --data " + train_only.string());
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  const CommandResult e = run("eval --model " + model + " --data " + test_only.string());
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(e.output.find("test: "), std::string::npos) << e.output;
+  EXPECT_EQ(run("show --index 3 --data " + test_only.string()).exit_code, 0);
+  const CommandResult needs_test = run("train --sizes 64,10 --data " + train_only.string());
+  EXPECT_EQ(needs_test.exit_code, 1);
+  EXPECT_NE(needs_test.output.find("t10k-images-idx3-ubyte.gz: file not found"), std::string::npos)
+      << needs_test.output;
+  EXPECT_NE(needs_test.output.find("this needs the test pair"), std::string::npos);
 }
 
 TEST_F(CliTest, LayerListTrainsTheSameNetworkAsTheSizes) {

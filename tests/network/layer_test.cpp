@@ -31,6 +31,9 @@ struct LayerCase {
   Definition definition;
 };
 
+// Test names and failure messages show the case's name, not its bytes.
+void PrintTo(const LayerCase& c, std::ostream* out) { *out << c.name; }
+
 double apply(Activation f, double z) {
   switch (f) {
     case Activation::sigmoid: return 1 / (1 + std::exp(-z));

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,20 +32,40 @@ struct Dataset {
 Dataset load_dataset(const std::filesystem::path& images, const std::filesystem::path& labels);
 
 // The seeds' split of MNIST: training = the first 50,000 training images, validation = the last
-// 10,000 (validation_size), test = the 10,000 t10k images.
+// 10,000, test = the 10,000 t10k images. Other datasets: see default_validation_size.
 struct MnistSplit {
   Dataset training;
   Dataset validation;
   Dataset test;
 };
 
-// The four files in `dir`, each found as NAME or NAME.gz (NAME as in the MNIST distribution,
-// e.g. train-images-idx3-ubyte).
+// The files in `dir`, each found as NAME or NAME.gz (NAME as in the MNIST distribution, e.g.
+// train-images-idx3-ubyte); a pair that is absent is left empty.
 struct MnistFiles {
   std::filesystem::path train_images, train_labels, test_images, test_labels;
+  bool has_training() const { return !train_images.empty() && !train_labels.empty(); }
+  bool has_test() const { return !test_images.empty() && !test_labels.empty(); }
 };
+// Throws digitnet::Error when `dir` is no folder, or holds one file of a pair without the
+// other, or neither pair.
 MnistFiles find_mnist_files(const std::filesystem::path& dir);
-MnistSplit load_mnist(const std::filesystem::path& dir, std::size_t validation_size = 10000);
+
+// The validation images set aside from a training file of `training_images` images when none is
+// asked for: the seeds' 10,000 once the file holds more than 20,000 (MNIST's 60,000 give the
+// seeds' 50,000 / 10,000), else a sixth of it (MNIST's proportion, rounded down: 1,300 → 216),
+// so that most images are always left to train on.
+std::size_t default_validation_size(std::size_t training_images);
+
+// What a command needs of a data folder.
+struct MnistRequest {
+  std::optional<std::size_t> validation_size;  // images set aside; nullopt: the default above
+  bool training = true;  // the training pair (training and validation images)
+  bool test = true;      // the test pair
+};
+// Loads what `request` asks for; a part not asked for may be absent from the folder and is then
+// empty. Throws digitnet::Error naming the file when an asked-for pair is missing or damaged,
+// when validation_size leaves no training image, or when the two pairs' images differ in size.
+MnistSplit load_mnist(const std::filesystem::path& dir, const MnistRequest& request = {});
 
 // Images [first, first+count) of `data`.
 Dataset slice(const Dataset& data, std::size_t first, std::size_t count);
