@@ -53,6 +53,11 @@ MnistRequest needs_split(const std::string& split);
 // The shape (1 x rows x cols) of the training images in --data, from the header alone.
 Shape data_image_shape(const std::string& data_dir);
 
+// `flag FILE` must name a file of one of `extensions` (".png"), whose format is what is written:
+// a UsageError listing them otherwise.
+void check_output_name(const std::string& flag, const std::string& file,
+                       const std::vector<std::string>& extensions);
+
 // Picks the split named by --split (test, validation or train).
 const Dataset& pick_split(const MnistSplit& split, const std::string& name);
 

@@ -1,4 +1,6 @@
 // The --data option and loading of the MNIST split for the commands.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <vector>
 
@@ -99,6 +101,18 @@ Shape data_image_shape(const std::string& data_dir) {
   } catch (const Error& e) {
     rethrow_with_flag(e, data_dir);
   }
+}
+
+void check_output_name(const std::string& flag, const std::string& file,
+                       const std::vector<std::string>& extensions) {
+  std::string extension = std::filesystem::path(file).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (std::find(extensions.begin(), extensions.end(), extension) != extensions.end()) return;
+  std::string names;
+  for (const std::string& e : extensions) names += (names.empty() ? "" : ", ") + e;
+  throw UsageError(flag + " " + file + ": this writes " + names.substr(1) +
+                   " files; give a name ending in " + names);
 }
 
 const Dataset& pick_split(const MnistSplit& split, const std::string& name) {

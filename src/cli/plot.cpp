@@ -116,6 +116,7 @@ Series series_of(const std::vector<MetricsLine>& lines, const std::string& key,
 }
 
 void run(const PlotArgs& args) {
+  check_output_name("--out", args.out, {".svg"});
   const std::filesystem::path out(args.out);
   const auto folder = out.has_parent_path() ? out.parent_path() : ".";
   if (!std::filesystem::is_directory(folder))

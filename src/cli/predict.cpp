@@ -24,12 +24,38 @@ struct PredictArgs {
   DataArgs data;
   bool json = false;
   std::string explain;
+  double min_confidence = default_min_confidence;
 };
 
 void print_probabilities(const Reading& r) {
   for (std::size_t j = 0; j < digit_classes; ++j)
     std::printf("  %zu  %.4f%s\n", j, r.probabilities[j],
                 static_cast<int>(j) == r.digit ? "  <- predicted" : "");
+  if (r.none > 0) std::printf("  no digit  %.4f\n", r.none);
+  if (!r.calibrated)
+    std::printf("  (shares of the raw outputs, not probabilities: this model's output layer is "
+                "neither softmax nor sigmoid)\n");
+}
+
+// "digit 7 (probability 0.9312" or "not sure: 3 (probability 0.4100) or 5 (0.3300".
+std::string verdict(const Reading& r, double min_confidence) {
+  char text[160];
+  if (r.confident(min_confidence))
+    std::snprintf(text, sizeof text, "digit %d (probability %.4f", r.digit, r.confidence());
+  else
+    std::snprintf(text, sizeof text, "not sure: %d (probability %.4f) or %d (%.4f", r.digit,
+                  r.confidence(), r.second,
+                  r.probabilities[static_cast<std::size_t>(r.second)]);
+  return text;
+}
+
+// The reading's judgement in JSON, beside the digit and the probabilities.
+void add_judgement(nlohmann::ordered_json& j, const Reading& r, double min_confidence) {
+  j["confident"] = r.confident(min_confidence);
+  j["confidence"] = r.confidence();
+  j["second"] = r.second;
+  j["calibrated"] = r.calibrated;
+  if (r.none > 0) j["none"] = r.none;
 }
 
 // The 28 x 28 image the network saw, each pixel 10 x 10 so that it can be looked at.
@@ -62,11 +88,13 @@ void run_index(const PredictArgs& args, const Network& net) {
     j["label"] = label;
     j["probabilities"] = r.probabilities;
     j["outputs"] = r.outputs;
+    add_judgement(j, r, args.min_confidence);
     std::cout << j.dump() << std::endl;
     return;
   }
-  std::printf("%s image %zu: digit %d (label %d, %s)\n", args.split.c_str(), *args.index, r.digit,
-              label, r.digit == label ? "correct" : "wrong");
+  std::printf("%s image %zu: %s; label %d, %s)\n", args.split.c_str(), *args.index,
+              verdict(r, args.min_confidence).c_str(), label,
+              r.digit == label ? "correct" : "wrong");
   print_probabilities(r);
 }
 
@@ -91,13 +119,19 @@ int run_pictures(const PredictArgs& args, Network net) {
         j["digit"] = r.digit;
         j["probabilities"] = r.probabilities;
         j["outputs"] = r.outputs;
+        add_judgement(j, r, args.min_confidence);
+        j["blobs"] = d.blobs;
         j["inverted"] = d.inverted;
         j["ink_box"] = {d.box_x, d.box_y, d.box_width, d.box_height};
         all.push_back(j);
       } else {
-        std::printf("%s: digit %d (probability %.4f; %s ink, at %zu,%zu size %zux%zu)\n",
-                    file.c_str(), r.digit, r.probabilities[static_cast<std::size_t>(r.digit)],
-                    d.inverted ? "dark" : "light", d.box_x, d.box_y, d.box_width, d.box_height);
+        std::printf("%s: %s; %s ink, at %zu,%zu size %zux%zu)\n", file.c_str(),
+                    verdict(r, args.min_confidence).c_str(), d.inverted ? "dark" : "light",
+                    d.box_x, d.box_y, d.box_width, d.box_height);
+        if (d.blobs > 1)
+          std::printf("%s: warning: the ink looks like %zu separate digits; give one digit per "
+                      "picture\n",
+                      file.c_str(), d.blobs);
         print_probabilities(r);
       }
     } catch (const Error& e) {
@@ -119,6 +153,7 @@ int run_pictures(const PredictArgs& args, Network net) {
 void run(const PredictArgs& args) {
   if (args.images.empty() == !args.index.has_value())
     throw UsageError("give picture files, or --index I for an image of the dataset (not both)");
+  if (!args.explain.empty()) check_output_name("--explain", args.explain, {".png"});
   if (!args.explain.empty() && args.images.size() != 1)
     throw UsageError("--explain " + args.explain + ": give exactly one picture to explain");
   if (!args.explain.empty()) {
@@ -156,6 +191,9 @@ Command add_predict_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the readings as JSON");
+  add_number(*cmd, "--min-confidence", args->min_confidence,
+             {"min_confidence", false, 0, 1, true, true, ""},
+             "Below this probability the answer is 'not sure', with the two likeliest digits");
   cmd->add_option("--explain", args->explain,
                   "Write the 28x28 image the network saw, as a PNG enlarged 10x (one picture)");
   add_data_option(*cmd, args->data);

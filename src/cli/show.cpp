@@ -45,6 +45,7 @@ void run(const ShowArgs& args) {
     if (digit < 0 || digit > 9)
       throw UsageError("--digits: " + std::to_string(digit) + " is not a digit 0-9");
   if (!args.out.empty()) {
+    check_output_name("--out", args.out, {".png"});
     const std::filesystem::path path(args.out);
     const auto folder = path.has_parent_path() ? path.parent_path() : ".";
     if (!std::filesystem::is_directory(folder))

@@ -258,6 +258,14 @@ void run(const TrainArgs& args) {
     if (const std::string problem = resume_problem(checkpoint.state.options, fingerprint, flag_of);
         !problem.empty())
       throw UsageError("--resume " + args.resume_dir + ": " + problem);
+    if (!checkpoint.state.stopped.empty())
+      throw UsageError("--resume " + args.resume_dir + ": that run has ended (" +
+                       checkpoint.state.stopped + "); nothing is left to train");
+    if (checkpoint.state.epoch >= options.epochs && checkpoint.state.position == 0)
+      throw UsageError("--resume " + args.resume_dir + ": the checkpoint has finished " +
+                       std::to_string(checkpoint.state.epoch) + " epochs, and --epochs " +
+                       std::to_string(options.epochs) +
+                       " asks for no more; give a larger --epochs to train on");
     net = std::move(checkpoint.net);
     resume = std::move(checkpoint.state);
     std::printf("Resuming from %s: epoch %zu, %zu of %zu images done\n", file.c_str(),
@@ -355,8 +363,18 @@ void run(const TrainArgs& args) {
                   percent(*kept.correct, kept.total));
     std::printf("\n");
   }
-  std::printf("Trained %zu epochs on %zu images in %.1f s\n", report.epochs.size(),
-              data.training.size(), seconds);
+  if (resume) {
+    // The epochs' own training seconds are kept in the history, across every resume.
+    double whole = 0;
+    for (const EpochResult& r : report.epochs) whole += r.seconds;
+    std::printf("Trained epochs %zu to %zu on %zu images in %.1f s (this run); all %zu epochs "
+                "took %.1f s of training\n",
+                resume->epoch, report.epochs.empty() ? 0 : report.epochs.back().epoch,
+                data.training.size(), seconds, report.epochs.size(), whole);
+  } else {
+    std::printf("Trained %zu epochs on %zu images in %.1f s\n", report.epochs.size(),
+                data.training.size(), seconds);
+  }
   if (!args.save.empty()) {
     save_model(net, args.save);
     std::cout << "Saved the final network to " << args.save << std::endl;

@@ -31,26 +31,47 @@ int predict(const Network& net, std::span<const std::uint8_t> image) {
   return largest(outputs(net, image));
 }
 
-std::array<double, digit_classes> output_probabilities(std::span<const float> outputs) {
+Probabilities output_probabilities(std::span<const float> outputs, Activation output) {
   assert(outputs.size() == digit_classes);
+  Probabilities p;
+  if (output == Activation::sigmoid) {
+    // Odds of a_j clamped away from 0 and 1, where float sigmoid outputs can land exactly.
+    std::array<double, digit_classes> odds{};
+    double sum = 1;  // the "no digit" case
+    for (std::size_t j = 0; j < digit_classes; ++j) {
+      const double a = std::clamp(static_cast<double>(outputs[j]), 1e-12, 1 - 1e-12);
+      odds[j] = a / (1 - a);
+      sum += odds[j];
+    }
+    for (std::size_t j = 0; j < digit_classes; ++j) p.digits[j] = odds[j] / sum;
+    p.none = 1 / sum;
+    return p;
+  }
+  p.calibrated = output == Activation::softmax;
   double sum = 0;
   for (float a : outputs) sum += std::max(0.0, static_cast<double>(a));
-  std::array<double, digit_classes> probabilities{};
   for (std::size_t j = 0; j < digit_classes; ++j)
-    probabilities[j] = sum > 0 ? std::max(0.0, static_cast<double>(outputs[j])) / sum : 0.1;
-  return probabilities;
+    p.digits[j] = sum > 0 ? std::max(0.0, static_cast<double>(outputs[j])) / sum : 0.1;
+  return p;
 }
 
 Reading read_digit(const Network& net, std::span<const std::uint8_t> image) {
-  return read_outputs(outputs(net, image));
+  return read_outputs(outputs(net, image), net.activation(net.layers() - 1));
 }
 
-Reading read_outputs(std::span<const float> outputs) {
+Reading read_outputs(std::span<const float> outputs, Activation output) {
   assert(outputs.size() == digit_classes);
   Reading r;
   std::copy(outputs.begin(), outputs.end(), r.outputs.begin());
   r.digit = largest(r.outputs);
-  r.probabilities = output_probabilities(r.outputs);
+  r.second = r.digit == 0 ? 1 : 0;
+  for (int j = 0; j < static_cast<int>(digit_classes); ++j)
+    if (j != r.digit && r.outputs[static_cast<std::size_t>(j)] > r.outputs[static_cast<std::size_t>(r.second)])
+      r.second = j;
+  const Probabilities p = output_probabilities(r.outputs, output);
+  r.probabilities = p.digits;
+  r.none = p.none;
+  r.calibrated = p.calibrated;
   return r;
 }
 
@@ -68,9 +89,10 @@ std::vector<Prediction> predict_all(const Network& net, const Dataset& data) {
       Eigen::Index digit = 0;
       a.col(j).maxCoeff(&digit);
       const auto probabilities = output_probabilities(
-          std::span<const float>(a.col(j).data(), static_cast<std::size_t>(a.rows())));
+          std::span<const float>(a.col(j).data(), static_cast<std::size_t>(a.rows())),
+          net.activation(net.layers() - 1));
       result.push_back({static_cast<std::uint8_t>(digit),
-                        static_cast<float>(probabilities[static_cast<std::size_t>(digit)])});
+                        static_cast<float>(probabilities.digits[static_cast<std::size_t>(digit)])});
     }
   });
   return result;

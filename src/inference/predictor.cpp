@@ -87,7 +87,8 @@ Predictor::~Predictor() = default;
 
 Reading Predictor::read(Scratch& scratch) const {
   const auto a = net_.feedforward(scratch.input, scratch.workspace);
-  return read_outputs(std::span<const float>(a.data(), digit_classes));
+  return read_outputs(std::span<const float>(a.data(), digit_classes),
+                      net_.activation(net_.layers() - 1));
 }
 
 Reading Predictor::predict_pixels(std::span<const std::uint8_t> pixels) const {

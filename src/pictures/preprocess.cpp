@@ -51,6 +51,38 @@ std::array<double, 2> centre_of_mass(const std::uint8_t* pixels, std::size_t wid
   return {sx / total, sy / total};
 }
 
+std::size_t count_blobs(const std::vector<std::uint8_t>& mask, std::size_t width,
+                        std::size_t height, double share) {
+  std::vector<std::uint32_t> label(mask.size(), 0);
+  std::vector<std::size_t> sizes, stack;
+  for (std::size_t start = 0; start < mask.size(); ++start) {
+    if (mask[start] == 0 || label[start] != 0) continue;
+    sizes.push_back(0);
+    const auto id = static_cast<std::uint32_t>(sizes.size());
+    label[start] = id;
+    stack.push_back(start);
+    while (!stack.empty()) {  // flood fill, 8-connected
+      const std::size_t i = stack.back();
+      stack.pop_back();
+      ++sizes.back();
+      const std::size_t x = i % width, y = i / width;
+      for (std::size_t ny = y > 0 ? y - 1 : 0; ny <= std::min(height - 1, y + 1); ++ny)
+        for (std::size_t nx = x > 0 ? x - 1 : 0; nx <= std::min(width - 1, x + 1); ++nx) {
+          const std::size_t n = ny * width + nx;
+          if (mask[n] != 0 && label[n] == 0) {
+            label[n] = id;
+            stack.push_back(n);
+          }
+        }
+    }
+  }
+  const std::size_t largest = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+  std::size_t blobs = 0;
+  for (std::size_t size : sizes)
+    if (static_cast<double>(size) >= share * static_cast<double>(largest)) ++blobs;
+  return blobs;
+}
+
 PreparedDigit prepare_digit(const Picture& grey) {
   assert(grey.channels == 1 && grey.width > 0 && grey.height > 0);
   PreparedDigit result;
@@ -85,6 +117,9 @@ PreparedDigit prepare_digit(const Picture& grey) {
         y1 = std::max(y1, y);
       }
     }
+  std::vector<std::uint8_t> mask(ink.size());
+  for (std::size_t i = 0; i < ink.size(); ++i) mask[i] = ink[i] >= box_floor ? 1 : 0;
+  result.blobs = count_blobs(mask, grey.width, grey.height);
   result.box_x = x0;
   result.box_y = y0;
   result.box_width = x1 - x0 + 1;

@@ -69,7 +69,7 @@ TEST_F(CliTest, QuickTrainingOnASubsetReachesEightyPercent) {
   EXPECT_NE(e.output.find("test: "), std::string::npos);
   const CommandResult p = run("predict --model " + model + " --index 0" + data_flag);
   ASSERT_EQ(p.exit_code, 0) << p.output;
-  EXPECT_NE(p.output.find("(label 7, "), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("; label 7, "), std::string::npos) << p.output;
   EXPECT_NE(p.output.find("<- predicted"), std::string::npos) << p.output;
 }
 
@@ -165,6 +165,58 @@ TEST_F(CliTest, AFolderWithOnlyOnePairServesTheCommandsThatNeedIt) {
   EXPECT_NE(needs_test.output.find("t10k-images-idx3-ubyte.gz: file not found"), std::string::npos)
       << needs_test.output;
   EXPECT_NE(needs_test.output.find("this needs the test pair"), std::string::npos);
+}
+
+TEST_F(CliTest, OutputFilesMustBeOfTheFormatTheirNamesSay) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"plot --metrics m.jsonl --out curves.png", "--out curves.png: this writes svg files; give a name ending in .svg"},
+      {"show --out grid.jpg", "--out grid.jpg: this writes png files; give a name ending in .png"},
+      {"predict --model m.bin a.png --explain seen.gif", "--explain seen.gif: this writes png"},
+  };
+  for (const auto& [arguments, expected] : cases) {
+    const CommandResult r = run(arguments + (arguments.rfind("plot", 0) == 0 ? "" : data_flag));
+    EXPECT_EQ(r.exit_code, 2) << arguments << "\n" << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << arguments << "\n" << r.output;
+  }
+}
+
+TEST_F(CliTest, PredictSaysHowSureItIsAndWhenNot) {
+  // Models written by digitnet 0.1 and kept as test fixtures: sigmoid outputs, and softmax.
+  const std::filesystem::path fixtures =
+      std::filesystem::path(DIGITNET_SOURCE_DATA_DIR) / ".." / ".." / "tests" / "files" / "fixtures";
+  const std::string model = (fixtures / "v1-sigmoid-784-30-10.bin").string();
+  const std::string softmax = (fixtures / "v1-relu-softmax-784-16-10.bin").string();
+  const CommandResult s = run("predict --model " + softmax + " --index 0 --json" + data_flag);
+  const auto js = nlohmann::json::parse(s.output);
+  EXPECT_TRUE(js["confident"].get<bool>()) << s.output;
+  EXPECT_FALSE(js.contains("none")) << s.output;
+  // Sure of the first test digit (a 7) with the default threshold, not sure when asked for
+  // more than any probability can be.
+  const CommandResult sure = run("predict --model " + model + " --index 0 --json" + data_flag);
+  const auto j = nlohmann::json::parse(sure.output);
+  EXPECT_TRUE(j["confident"].get<bool>()) << sure.output;
+  EXPECT_TRUE(j["calibrated"].get<bool>());
+  EXPECT_GT(j["none"].get<double>(), 0);  // sigmoid outputs: the chance of no digit
+  const CommandResult unsure =
+      run("predict --model " + model + " --index 0 --min-confidence 1" + data_flag);
+  EXPECT_NE(unsure.output.find("test image 0: not sure: 7 (probability "), std::string::npos)
+      << unsure.output;
+  EXPECT_NE(unsure.output.find(") or "), std::string::npos) << unsure.output;
+  // Two digits side by side in one picture are noticed.
+  const Dataset test = load_mnist(DIGITNET_SOURCE_DATA_DIR).test;
+  Picture pair;
+  pair.width = 56;
+  pair.height = 28;
+  pair.samples.assign(56 * 28, 255);
+  for (std::size_t y = 0; y < 28; ++y)
+    for (std::size_t x = 0; x < 28; ++x) {
+      pair.samples[y * 56 + x] = static_cast<std::uint8_t>(255 - test.image(1)[y * 28 + x]);  // "22"
+      pair.samples[y * 56 + 28 + x] = static_cast<std::uint8_t>(255 - test.image(1)[y * 28 + x]);
+    }
+  save_png(pair, path("pair.png"));
+  const CommandResult two = run("predict --model " + model + " " + path("pair.png").string());
+  EXPECT_NE(two.output.find("warning: the ink looks like 2 separate digits"), std::string::npos)
+      << two.output;
 }
 
 TEST_F(CliTest, LayerListTrainsTheSameNetworkAsTheSizes) {
@@ -602,6 +654,12 @@ TEST_F(CliTest, KilledWithSigkillMidEpochAndResumedGivesTheSameWeights) {
   EXPECT_NE(resumed.output.find("Resuming from"), std::string::npos) << resumed.output;
   EXPECT_EQ(resumed.output.find("epoch 0,"), std::string::npos) << "killed before epoch 1 ended?";
   EXPECT_EQ(file_bytes(path("resumed.bin")), file_bytes(path("whole.bin")));
+  EXPECT_NE(resumed.output.find("(this run); all "), std::string::npos) << resumed.output;
+  // The finished run has nothing left: resuming it again says so.
+  const CommandResult again = run(resumable_run + " --resume " + dir.string());
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("asks for no more; give a larger --epochs"), std::string::npos)
+      << again.output;
   // Resuming with other options is refused.
   const CommandResult other = run(resumable_run + " --seed 9 --resume " + dir.string());
   EXPECT_EQ(other.exit_code, 2) << other.output;

@@ -56,17 +56,55 @@ TEST(Evaluator, FollowsTheWeightsBetweenCalls) {
   EXPECT_NE(before, ones);
 }
 
-TEST(OutputProbabilities, ShareOutTheNonNegativeOutputs) {
+TEST(OutputProbabilities, RawOutputsAreSharedOutAndSaidNotToBeCalibrated) {
   std::array<float, digit_classes> a{};
   a[2] = 0.25f;
   a[7] = 0.75f;
   a[9] = -3.0f;  // a negative output counts as 0
-  const auto p = output_probabilities(a);
-  EXPECT_DOUBLE_EQ(p[2], 0.25);
-  EXPECT_DOUBLE_EQ(p[7], 0.75);
-  EXPECT_EQ(p[9], 0.0);
+  const Probabilities p = output_probabilities(a, Activation::relu);
+  EXPECT_FALSE(p.calibrated);
+  EXPECT_DOUBLE_EQ(p.digits[2], 0.25);
+  EXPECT_DOUBLE_EQ(p.digits[7], 0.75);
+  EXPECT_EQ(p.digits[9], 0.0);
   a.fill(-1.0f);
-  for (double share : output_probabilities(a)) EXPECT_EQ(share, 0.1);
+  for (double share : output_probabilities(a, Activation::identity).digits) EXPECT_EQ(share, 0.1);
+}
+
+TEST(OutputProbabilities, SoftmaxOutputsAreProbabilitiesAsTheyAre) {
+  std::array<float, digit_classes> a{};
+  a.fill(0.05f);
+  a[3] = 0.55f;
+  const Probabilities p = output_probabilities(a, Activation::softmax);
+  EXPECT_TRUE(p.calibrated);
+  EXPECT_NEAR(p.digits[3], 0.55, 1e-7);
+  EXPECT_EQ(p.none, 0);
+}
+
+TEST(OutputProbabilities, SigmoidOutputsAreTenIndependentAnswers) {
+  // One clear yes: nearly sure of it.
+  std::array<float, digit_classes> a{};
+  a.fill(0.01f);
+  a[4] = 0.95f;
+  Probabilities p = output_probabilities(a, Activation::sigmoid);
+  double odds_sum = 1 + 0.95 / 0.05 + 9 * (0.01 / 0.99);
+  EXPECT_NEAR(p.digits[4], (0.95 / 0.05) / odds_sum, 1e-6);
+  EXPECT_GT(p.digits[4], 0.9);
+  // Ten weak answers: unsure, mostly "no digit", where output/Σ outputs said 50%.
+  a.fill(0.02f);
+  a[4] = 0.1f;
+  p = output_probabilities(a, Activation::sigmoid);
+  EXPECT_LT(p.digits[4], 0.1);
+  EXPECT_GT(p.none, 0.7);
+  double total = p.none;
+  for (double d : p.digits) total += d;
+  EXPECT_NEAR(total, 1, 1e-12);
+  // Two strong answers: split between them.
+  a.fill(0.01f);
+  a[3] = 0.9f;
+  a[5] = 0.9f;
+  p = output_probabilities(a, Activation::sigmoid);
+  EXPECT_NEAR(p.digits[3], p.digits[5], 1e-12);
+  EXPECT_LT(p.digits[3], 0.5);
 }
 
 TEST(ReadDigit, IsOneForwardPassOfOutputsAndPredict) {
@@ -76,7 +114,10 @@ TEST(ReadDigit, IsOneForwardPassOfOutputsAndPredict) {
     const Reading r = read_digit(net, image);
     EXPECT_EQ(r.outputs, outputs(net, image));
     EXPECT_EQ(r.digit, predict(net, image));
-    EXPECT_EQ(r.probabilities, output_probabilities(r.outputs));
+    EXPECT_EQ(r.probabilities, output_probabilities(r.outputs, Activation::sigmoid).digits);
+    EXPECT_NE(r.second, r.digit);
+    EXPECT_GE(r.outputs[static_cast<std::size_t>(r.digit)],
+              r.outputs[static_cast<std::size_t>(r.second)]);
   }
 }
 

@@ -149,5 +149,20 @@ TEST_F(PictureFileTest, BadPicturesAreRefusedWithTheirName) {
   EXPECT_ERROR_CONTAINS(load_grey_picture(path("cut.png")), "cut.png");
 }
 
+TEST(CountBlobs, CountsSeparateInkOfSimilarSizeOnly) {
+  // Two 3 x 3 squares apart, a 1-pixel speck, and a diagonal touching one square (8-connected).
+  const std::size_t w = 12, h = 5;
+  std::vector<std::uint8_t> mask(w * h, 0);
+  for (std::size_t y = 1; y < 4; ++y)
+    for (std::size_t x = 1; x < 4; ++x) mask[y * w + x] = mask[y * w + x + 6] = 1;
+  mask[4 * w + 11] = 1;  // speck: far smaller than the squares
+  EXPECT_EQ(count_blobs(mask, w, h), 2u);
+  mask[4 * w + 4] = 1;   // touches the first square at a corner: part of it
+  EXPECT_EQ(count_blobs(mask, w, h), 2u);
+  for (std::size_t y = 1; y < 4; ++y)
+    for (std::size_t x = 7; x < 10; ++x) mask[y * w + x] = 0;
+  EXPECT_EQ(count_blobs(mask, w, h), 1u);
+}
+
 }  // namespace
 }  // namespace digitnet

@@ -19,26 +19,50 @@ std::array<float, digit_classes> outputs(const Network& net, std::span<const std
 // The digit for one image: the index of the largest output (the first one, on a tie).
 int predict(const Network& net, std::span<const std::uint8_t> image);
 
-// The outputs made probabilities: max(0, a_j) / Σ_k max(0, a_k), so that a softmax output stays
-// as it is (it sums to 1 already) and any other is shared out; 0.1 each when no output is
-// positive. Requires outputs.size() == 10.
-std::array<double, digit_classes> output_probabilities(std::span<const float> outputs);
+// The outputs made probabilities, by what the output layer's activation means:
+//  - softmax: as they are (they sum to 1);
+//  - sigmoid: each output a_j is the network's probability that the image is digit j, on its
+//    own (trained against one-hot targets, ten yes/no answers). Taken as independent, the
+//    chance that exactly digit j is meant is a_j·Π_{k≠j}(1 − a_k), and that none is,
+//    Π_k(1 − a_k); normalised over those eleven cases, P(j) = odds_j / (1 + Σ_k odds_k), with
+//    odds = a/(1 − a), and the rest, 1/(1 + Σ odds), is no digit at all (`none`). So ten small
+//    outputs say "unsure" instead of being shared out as if one of them had to be right;
+//  - any other (tanh, ReLU, identity outputs): no probabilities; the non-negative outputs are
+//    shared out, max(0, a_j) / Σ max(0, a_k) (0.1 each when none is positive), and
+//    `calibrated` is false.
+// The largest probability is always the largest output's. Requires outputs.size() == 10.
+struct Probabilities {
+  std::array<double, digit_classes> digits{};
+  double none = 0;          // sigmoid outputs: the chance that the image is no digit
+  bool calibrated = true;   // false: shares of raw outputs, not probabilities
+};
+Probabilities output_probabilities(std::span<const float> outputs, Activation output);
+
+// How sure a reading must be, by default, for predict to give one digit without "not sure".
+inline constexpr double default_min_confidence = 0.5;
 
 // The network's reading of one image, from one forward pass: the outputs, the digit (as
 // predict) and the outputs as probabilities (output_probabilities).
 struct Reading {
   int digit = 0;
+  int second = 0;  // the next most likely digit
   std::array<float, digit_classes> outputs{};
   std::array<double, digit_classes> probabilities{};
+  double none = 0;         // see Probabilities
+  bool calibrated = true;  // see Probabilities
 
   // The probability of the digit read: how sure the network is.
   double confidence() const { return probabilities[static_cast<std::size_t>(digit)]; }
+  // Whether that is at least `threshold` (and the probabilities mean something).
+  bool confident(double threshold = default_min_confidence) const {
+    return calibrated && confidence() >= threshold;
+  }
 };
 Reading read_digit(const Network& net, std::span<const std::uint8_t> image);
 
 // The reading of 10 outputs computed elsewhere (Predictor, a batch): the digit is the index of
 // the largest output (the first one, on a tie), as predict. Requires outputs.size() == 10.
-Reading read_outputs(std::span<const float> outputs);
+Reading read_outputs(std::span<const float> outputs, Activation output);
 
 // The network's answer for every image of `data`: the digit and its probability
 // (output_probabilities). Requires net.output_size() == 10.

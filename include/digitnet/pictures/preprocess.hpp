@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "digitnet/pictures/image_file.hpp"
 
@@ -20,7 +21,14 @@ struct PreparedDigit {
   bool inverted = false;  // the picture was dark ink on light paper
   // The ink's bounding box in the picture.
   std::size_t box_x = 0, box_y = 0, box_width = 0, box_height = 0;
+  // Separate blobs of ink (8-connected, at the box's 30% threshold) at least half as large as
+  // the largest: 1 for a digit, 2 or more when the picture looks like several digits ("42").
+  std::size_t blobs = 1;
 };
+
+// The blobs of `mask` (width x height, nonzero = ink) at least `share` as large as the largest.
+std::size_t count_blobs(const std::vector<std::uint8_t>& mask, std::size_t width,
+                        std::size_t height, double share = 0.5);
 
 // Requires a grey picture (channels == 1). Steps:
 //  1. paper = the median of the picture's border pixels; light paper (> 127) means dark ink,
