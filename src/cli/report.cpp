@@ -110,15 +110,19 @@ void run(const ReportArgs& args) {
     return predictions[a].confidence > predictions[b].confidence;
   });
   wrong.resize(std::min(wrong.size(), args.gallery));
-  constexpr std::size_t scale = 3, text = 2, columns = 8;
-  const std::size_t cell_w = 28 * scale + 20, cell_h = 28 * scale + 2 * 7 * text + 12;
+  // Images of any size (part.cols x part.rows) drawn about 84 pixels across, as MNIST's at 3x.
+  constexpr std::size_t text = 2, columns = 8;
+  const std::size_t side = std::max(part.cols, part.rows);
+  const std::size_t scale = std::max<std::size_t>(1, 84 / side);
+  const std::size_t cell_w = std::max<std::size_t>(side * scale, 30 * text) + 20;
+  const std::size_t cell_h = part.rows * scale + 2 * 7 * text + 12;
   const std::size_t rows = std::max<std::size_t>(1, (wrong.size() + columns - 1) / columns);
   Picture canvas = rgb_canvas(columns * cell_w + 10, rows * cell_h + 10, {255, 255, 255});
   for (std::size_t k = 0; k < wrong.size(); ++k) {
     const std::size_t i = wrong[k];
     const std::size_t x = 10 + (k % columns) * cell_w, y = 10 + (k / columns) * cell_h;
-    draw_grey(canvas, part.image(i), 28, 28, x, y, scale, true);
-    const std::size_t ty = y + 28 * scale + 4;
+    draw_grey(canvas, part.image(i), part.cols, part.rows, x, y, scale, true);
+    const std::size_t ty = y + part.rows * scale + 4;
     draw_text(canvas, "p" + std::to_string(predictions[i].digit), x, ty, text, {200, 30, 30});
     draw_text(canvas, "t" + std::to_string(int{part.labels[i]}), x + 10 * text, ty, text, {20, 130, 20});
     draw_text(canvas, std::to_string(static_cast<int>(100 * predictions[i].confidence)) + "%",

@@ -2,6 +2,8 @@
 // our flags (and sanitizers), rather than linked from libstb.a.
 #include "digitnet/pictures/image_file.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 #include <string>
 
@@ -45,9 +47,20 @@ Picture load_grey_picture(const std::filesystem::path& path) {
   picture.width = static_cast<std::size_t>(width);
   picture.height = static_cast<std::size_t>(height);
   picture.samples.resize(picture.width * picture.height);
+  // A drawing on a transparent canvas (what drawing widgets export, often white ink on nothing):
+  // the ink is where the picture is opaque, whatever its colour, so it becomes dark ink on white.
+  // Otherwise (no alpha, or alpha without such contrast) transparent pixels are painted white.
+  unsigned alpha_low = 255, alpha_high = 0;
+  for (std::size_t i = 0; i < picture.samples.size(); ++i) {
+    alpha_low = std::min<unsigned>(alpha_low, data[2 * i + 1]);
+    alpha_high = std::max<unsigned>(alpha_high, data[2 * i + 1]);
+  }
+  const bool ink_by_alpha = (channels == 2 || channels == 4) && alpha_low < 128 && alpha_high >= 128;
   for (std::size_t i = 0; i < picture.samples.size(); ++i) {
     const unsigned grey = data[2 * i], alpha = data[2 * i + 1];
-    picture.samples[i] = static_cast<std::uint8_t>((grey * alpha + 255u * (255u - alpha) + 127u) / 255u);
+    picture.samples[i] =
+        ink_by_alpha ? static_cast<std::uint8_t>(255u - alpha)
+                     : static_cast<std::uint8_t>((grey * alpha + 255u * (255u - alpha) + 127u) / 255u);
   }
   stbi_image_free(data);
   return picture;

@@ -20,7 +20,8 @@ namespace {
 constexpr int noise_percent = 20;  // weaker ink is paper texture or sensor noise: 0
 constexpr int box_percent = 30;    // the bounding box is that of ink at least this strong
 
-std::uint8_t median_of_border(const Picture& p) {
+// The level of the picture's border pixels that num/den of them are darker than.
+std::uint8_t border_level(const Picture& p, std::size_t num, std::size_t den) {
   std::vector<std::uint8_t> border;
   for (std::size_t x = 0; x < p.width; ++x) {
     border.push_back(p.at(x, 0));
@@ -30,9 +31,117 @@ std::uint8_t median_of_border(const Picture& p) {
     border.push_back(p.at(0, y));
     border.push_back(p.at(p.width - 1, y));
   }
-  std::nth_element(border.begin(), border.begin() + static_cast<std::ptrdiff_t>(border.size() / 2),
-                   border.end());
-  return border[border.size() / 2];
+  const std::size_t k = (border.size() - 1) * num / den;
+  std::nth_element(border.begin(), border.begin() + static_cast<std::ptrdiff_t>(k), border.end());
+  return border[k];
+}
+
+// Whether the paper is lighter than the ink: the level of the border that a quarter of it is
+// lighter than, above the middle grey. The upper quartile rather than the median, because a
+// shadow or a lighting gradient often darkens most of the border but rarely three quarters,
+// while a board or dark paper (light ink) is dark all round.
+bool light_paper(const Picture& p) { return border_level(p, 3, 4) > 127; }
+
+// The paper's level at every pixel, smooth across the picture, so that a lighting gradient or a
+// shadow is paper and not ink: the picture cut into cells about a twelfth of its shorter side;
+// in each, the level that 80% of its pixels are darker than (light paper; the 20% level on dark
+// paper), since ink covers less of a cell than paper does; then a closing of that grid (the
+// paper side's extreme over 3 x 3 cells, then the other over 3 x 3), which fills cells that
+// lie inside thick strokes from their neighbours; then bilinear between the cells' centres.
+std::vector<int> paper_levels(const Picture& p, bool light_paper) {
+  const std::size_t cell = std::max<std::size_t>(8, std::min(p.width, p.height) / 12);
+  const std::size_t cols = (p.width + cell - 1) / cell, rows = (p.height + cell - 1) / cell;
+  std::vector<int> grid(cols * rows);
+  std::vector<std::uint8_t> values;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      values.clear();
+      for (std::size_t y = r * cell; y < std::min(p.height, (r + 1) * cell); ++y)
+        for (std::size_t x = c * cell; x < std::min(p.width, (c + 1) * cell); ++x)
+          values.push_back(p.at(x, y));
+      const std::size_t k = (values.size() - 1) * (light_paper ? 8 : 2) / 10;
+      std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+      grid[r * cols + c] = values[k];
+    }
+  const auto pass = [&](bool take_max) {
+    std::vector<int> out(grid.size());
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) {
+        int v = grid[r * cols + c];
+        for (std::size_t nr = r > 0 ? r - 1 : 0; nr <= std::min(rows - 1, r + 1); ++nr)
+          for (std::size_t nc = c > 0 ? c - 1 : 0; nc <= std::min(cols - 1, c + 1); ++nc)
+            v = take_max ? std::max(v, grid[nr * cols + nc]) : std::min(v, grid[nr * cols + nc]);
+        out[r * cols + c] = v;
+      }
+    grid = std::move(out);
+  };
+  pass(light_paper);
+  pass(!light_paper);
+  std::vector<int> levels(p.width * p.height);
+  const double half = static_cast<double>(cell) / 2;
+  for (std::size_t y = 0; y < p.height; ++y) {
+    const double gy = std::clamp((static_cast<double>(y) + 0.5 - half) / static_cast<double>(cell),
+                                 0.0, static_cast<double>(rows - 1));
+    const auto r0 = static_cast<std::size_t>(gy);
+    const std::size_t r1 = std::min(rows - 1, r0 + 1);
+    const double fy = gy - static_cast<double>(r0);
+    for (std::size_t x = 0; x < p.width; ++x) {
+      const double gx = std::clamp((static_cast<double>(x) + 0.5 - half) / static_cast<double>(cell),
+                                   0.0, static_cast<double>(cols - 1));
+      const auto c0 = static_cast<std::size_t>(gx);
+      const std::size_t c1 = std::min(cols - 1, c0 + 1);
+      const double fx = gx - static_cast<double>(c0);
+      const double top = grid[r0 * cols + c0] * (1 - fx) + grid[r0 * cols + c1] * fx;
+      const double bottom = grid[r1 * cols + c0] * (1 - fx) + grid[r1 * cols + c1] * fx;
+      levels[y * p.width + x] = static_cast<int>(std::lround(top * (1 - fy) + bottom * fy));
+    }
+  }
+  return levels;
+}
+
+// Removes from `ink` what is not the digit: rows and columns where strong ink runs across
+// most of the picture (ruled lines, the sheet's edge, a table's edge), then strong ink that
+// touches the picture's border, unless that is all there is (a digit cropped tightly).
+void remove_lines_and_edges(std::vector<int>& ink, std::size_t width, std::size_t height,
+                            int strong) {
+  const auto is_strong = [&](std::size_t i) { return ink[i] >= strong; };
+  std::vector<bool> line_row(height), line_col(width);
+  for (std::size_t y = 0; y < height; ++y) {
+    std::size_t count = 0;
+    for (std::size_t x = 0; x < width; ++x) count += is_strong(y * width + x);
+    line_row[y] = count * 10 >= width * 8;
+  }
+  for (std::size_t x = 0; x < width; ++x) {
+    std::size_t count = 0;
+    for (std::size_t y = 0; y < height; ++y) count += is_strong(y * width + x);
+    line_col[x] = count * 10 >= height * 8;
+  }
+  for (std::size_t y = 0; y < height; ++y)
+    for (std::size_t x = 0; x < width; ++x)
+      if (line_row[y] || line_col[x]) ink[y * width + x] = 0;
+  // Strong ink connected (8-neighbours) to the border.
+  std::vector<std::uint8_t> reached(ink.size(), 0);
+  std::vector<std::size_t> stack;
+  for (std::size_t x = 0; x < width; ++x)
+    for (std::size_t i : {x, (height - 1) * width + x}) stack.push_back(i);
+  for (std::size_t y = 0; y < height; ++y)
+    for (std::size_t i : {y * width, y * width + width - 1}) stack.push_back(i);
+  while (!stack.empty()) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    if (reached[i] || !is_strong(i)) continue;
+    reached[i] = 1;
+    const std::size_t x = i % width, y = i / width;
+    for (std::size_t ny = y > 0 ? y - 1 : 0; ny <= std::min(height - 1, y + 1); ++ny)
+      for (std::size_t nx = x > 0 ? x - 1 : 0; nx <= std::min(width - 1, x + 1); ++nx)
+        if (!reached[ny * width + nx]) stack.push_back(ny * width + nx);
+  }
+  bool inside = false;
+  for (std::size_t i = 0; i < ink.size() && !inside; ++i) inside = is_strong(i) && !reached[i];
+  if (!inside) return;
+  // What touches the border goes, with the weaker ink around it (its blurred rim).
+  for (std::size_t i = 0; i < ink.size(); ++i)
+    if (reached[i]) ink[i] = 0;
 }
 
 }  // namespace
@@ -86,16 +195,21 @@ std::size_t count_blobs(const std::vector<std::uint8_t>& mask, std::size_t width
 PreparedDigit prepare_digit(const Picture& grey) {
   assert(grey.channels == 1 && grey.width > 0 && grey.height > 0);
   PreparedDigit result;
-  const int paper = median_of_border(grey);
-  result.inverted = paper > 127;
+  result.inverted = light_paper(grey);
 
-  // 1-2: ink intensities, noise removed, stretched to 0-255.
+  // 1-2: ink intensities against the paper's level where they are, lines and edges removed,
+  // noise removed, stretched to 0-255.
+  const std::vector<int> paper = paper_levels(grey, result.inverted);
   std::vector<int> ink(grey.samples.size());
   int strongest = 0;
   for (std::size_t i = 0; i < ink.size(); ++i) {
     const int v = grey.samples[i];
-    ink[i] = std::max(0, result.inverted ? paper - v : v - paper);
+    ink[i] = std::max(0, result.inverted ? paper[i] - v : v - paper[i]);
     strongest = std::max(strongest, ink[i]);
+  }
+  if (strongest >= 32) {
+    remove_lines_and_edges(ink, grey.width, grey.height, strongest * box_percent / 100);
+    strongest = *std::max_element(ink.begin(), ink.end());
   }
   // Ink weaker than 1/8 of the range is no ink at all: a blank or nearly uniform picture.
   if (strongest < 32)
@@ -117,9 +231,16 @@ PreparedDigit prepare_digit(const Picture& grey) {
         y1 = std::max(y1, y);
       }
     }
-  std::vector<std::uint8_t> mask(ink.size());
-  for (std::size_t i = 0; i < ink.size(); ++i) mask[i] = ink[i] >= box_floor ? 1 : 0;
-  result.blobs = count_blobs(mask, grey.width, grey.height);
+  // Blobs are counted on a grid of about 100 cells along the longer side, so that a gap a
+  // removed ruled line leaves, or a stroke broken by a little, does not split a digit.
+  const std::size_t cell = std::max<std::size_t>(1, std::max(grey.width, grey.height) / 100);
+  const std::size_t mask_width = (grey.width + cell - 1) / cell;
+  const std::size_t mask_height = (grey.height + cell - 1) / cell;
+  std::vector<std::uint8_t> mask(mask_width * mask_height, 0);
+  for (std::size_t y = 0; y < grey.height; ++y)
+    for (std::size_t x = 0; x < grey.width; ++x)
+      if (ink[y * grey.width + x] >= box_floor) mask[(y / cell) * mask_width + x / cell] = 1;
+  result.blobs = count_blobs(mask, mask_width, mask_height);
   result.box_x = x0;
   result.box_y = y0;
   result.box_width = x1 - x0 + 1;

@@ -102,6 +102,46 @@ TEST(Preprocess, BlankAndUniformPicturesAreRefused) {
   EXPECT_ERROR_CONTAINS(prepare_digit(faint), "no ink");
 }
 
+// A ring (a "0") of dark ink drawn over paper whose level is paper(x, y).
+template <typename Paper>
+Picture ring_on(Paper paper) {
+  Picture p = blank(200, 200, 0);
+  for (std::size_t y = 0; y < 200; ++y)
+    for (std::size_t x = 0; x < 200; ++x) p.at(x, y) = paper(x, y);
+  for (std::size_t y = 0; y < 200; ++y)
+    for (std::size_t x = 0; x < 200; ++x) {
+      const double u = (x + 0.5 - 100) / 40, v = (y + 0.5 - 95) / 60;
+      const double r = u * u + v * v;
+      if (r <= 1 && r >= 0.55) p.at(x, y) = static_cast<std::uint8_t>(p.at(x, y) / 8);
+    }
+  return p;
+}
+
+// Uneven light, ruled lines and the sheet's edge are paper, not ink: the digit is found where
+// it is on flat paper.
+TEST(Preprocess, LightingShadowsRuledLinesAndTheSheetsEdgeAreNotInk) {
+  const PreparedDigit flat = prepare_digit(ring_on([](std::size_t, std::size_t) { return 220; }));
+  EXPECT_EQ(flat.box_x, 60u);
+  EXPECT_EQ(flat.box_width, 80u);
+  const std::vector<std::pair<const char*, Picture>> pictures = {
+      {"gradient", ring_on([](std::size_t x, std::size_t) { return static_cast<int>(240 - 0.7 * x); })},
+      {"shadow", ring_on([](std::size_t x, std::size_t) {  // soft-edged, as shadows are
+         return static_cast<int>(225 - 115 / (1 + std::exp((static_cast<double>(x) - 120) / 10)));
+       })},
+      {"ruled", ring_on([](std::size_t, std::size_t y) { return y % 25 < 2 ? 140 : 225; })},
+      {"edge", ring_on([](std::size_t x, std::size_t) { return x < 20 ? 50 : 220; })},
+  };
+  for (const auto& [name, picture] : pictures) {
+    const PreparedDigit d = prepare_digit(picture);
+    EXPECT_TRUE(d.inverted) << name;
+    EXPECT_NEAR(static_cast<double>(d.box_x), 60, 3) << name;
+    EXPECT_NEAR(static_cast<double>(d.box_width), 80, 6) << name;
+    EXPECT_NEAR(static_cast<double>(d.box_y), 35, 3) << name;
+    EXPECT_NEAR(static_cast<double>(d.box_height), 120, 6) << name;
+    EXPECT_EQ(d.blobs, 1u) << name;
+  }
+}
+
 class PictureFileTest : public testing::TempDirTest {};
 
 TEST_F(PictureFileTest, PngRoundTripsAndColourBecomesGrey) {
@@ -122,6 +162,34 @@ TEST_F(PictureFileTest, PngRoundTripsAndColourBecomesGrey) {
   EXPECT_EQ(grey.at(0, 1), 255);
   EXPECT_EQ(grey.at(1, 1), 0);
   EXPECT_EQ(grey.at(2, 1), 128);
+}
+
+TEST_F(PictureFileTest, ADrawingOnATransparentCanvasIsReadByItsAlpha) {
+  // White ink on a fully transparent canvas (as drawing widgets export it): painted on white
+  // it would vanish; read by its alpha it is dark ink on white, whatever its colour.
+  Picture canvas;
+  canvas.width = 40;
+  canvas.height = 40;
+  canvas.channels = 4;
+  canvas.samples.assign(40 * 40 * 4, 0);
+  for (std::size_t y = 8; y < 32; ++y)
+    for (std::size_t x = 18; x < 23; ++x) {
+      std::uint8_t* p = &canvas.samples[(y * 40 + x) * 4];
+      p[0] = p[1] = p[2] = 255;  // white
+      p[3] = 255;                // opaque
+    }
+  save_png(canvas, path("canvas.png"));
+  const Picture grey = load_grey_picture(path("canvas.png"));
+  EXPECT_EQ(grey.at(20, 20), 0);    // the stroke: ink
+  EXPECT_EQ(grey.at(2, 2), 255);    // the transparent canvas: paper
+  const PreparedDigit d = prepare_digit(grey);
+  EXPECT_TRUE(d.inverted);
+  EXPECT_EQ(d.box_x, 18u);
+  EXPECT_EQ(d.box_width, 5u);
+  // An opaque picture with alpha is read by its colours as before.
+  for (std::size_t i = 0; i < 40 * 40; ++i) canvas.samples[i * 4 + 3] = 255;
+  save_png(canvas, path("opaque.png"));
+  EXPECT_EQ(load_grey_picture(path("opaque.png")).at(2, 2), 0);  // black paper, white ink
 }
 
 TEST_F(PictureFileTest, PgmIsRead) {

@@ -29,7 +29,9 @@ struct Picture {
 inline constexpr std::uint64_t max_picture_pixels = 50'000'000;  // 50 megapixels
 
 // Reads a picture file, converted to grey (ITU-R BT.601 luma; transparent pixels count as
-// white paper). Throws digitnet::Error for a missing, unreadable or unsupported file, or one
+// white paper). A picture with an alpha channel that is partly transparent and partly opaque
+// (a drawing exported from a canvas, white or coloured ink on nothing) is read by its alpha
+// alone: opaque is ink, whatever its colour, given back as dark ink on white. Throws digitnet::Error for a missing, unreadable or unsupported file, or one
 // larger than max_picture_pixels (checked from the header, before decoding).
 Picture load_grey_picture(const std::filesystem::path& path);
 
