@@ -19,21 +19,30 @@ namespace digitnet::cli {
 // An image's place in a split (--index, --first); the split's size is checked once it is read.
 inline constexpr OptionRange index_range{"index", true, 0, 1e9, true, true, "0-based"};
 
-// Adds `flag` setting `target` (an integer or floating type) from a value of `range`.
-// The help shows its type as INT or NUMBER and the range.
-template <typename T>
-CLI::Option* add_number(CLI::App& command, const std::string& flag, T& target,
-                        const OptionRange& range, const std::string& description) {
+// Adds `flag` whose text, read against `range`, is handed to `set` as a number.
+template <typename Set>
+CLI::Option* add_number_option(CLI::App& command, const std::string& flag, const OptionRange& range,
+                               const std::string& description, Set set) {
   CLI::Option* option = command.add_option_function<std::string>(
       flag,
-      [flag, range, &target](const std::string& text) {
+      [flag, range, set](const std::string& text) {
         double value = 0;
         if (const OptionProblem problem = parse_option_value(text, range, &value))
           throw CLI::ValidationError(flag + " " + text + ": " + problem.advice);
-        target = static_cast<T>(value);
+        set(value);
       },
       description + " (" + range.describe() + ")");
   option->type_name(range.whole ? "INT" : "NUMBER");
+  return option;
+}
+
+// Adds `flag` setting `target` (an integer or floating type) from a value of `range`.
+// The help shows its type as INT or NUMBER and the range, and the default.
+template <typename T>
+CLI::Option* add_number(CLI::App& command, const std::string& flag, T& target,
+                        const OptionRange& range, const std::string& description) {
+  CLI::Option* option = add_number_option(command, flag, range, description,
+                                          [&target](double value) { target = static_cast<T>(value); });
   std::ostringstream now;
   now << target;
   option->default_str(now.str());
@@ -44,17 +53,8 @@ CLI::Option* add_number(CLI::App& command, const std::string& flag, T& target,
 template <typename T>
 CLI::Option* add_number(CLI::App& command, const std::string& flag, std::optional<T>& target,
                         const OptionRange& range, const std::string& description) {
-  CLI::Option* option = command.add_option_function<std::string>(
-      flag,
-      [flag, range, &target](const std::string& text) {
-        double value = 0;
-        if (const OptionProblem problem = parse_option_value(text, range, &value))
-          throw CLI::ValidationError(flag + " " + text + ": " + problem.advice);
-        target = static_cast<T>(value);
-      },
-      description + " (" + range.describe() + ")");
-  option->type_name(range.whole ? "INT" : "NUMBER");
-  return option;
+  return add_number_option(command, flag, range, description,
+                           [&target](double value) { target = static_cast<T>(value); });
 }
 
 // Adds `flag` setting the list `target` from comma-separated values of `range` ("784,30,10").

@@ -65,13 +65,7 @@ std::string recipe_message(const std::string& recipe, const std::string& what,
     section = key.substr(0, dot);
     key = key.substr(dot + 1);
   }
-  std::ifstream in(recipe);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    const auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line.compare(start, key.size(), key) != 0) continue;
-    const auto after = line.find_first_not_of(" \t", start + key.size());
-    if (after == std::string::npos || line[after] != '=') continue;
+  if (const int number = recipe_line(recipe, key); number > 0) {
     const CLI::App* train = app.get_subcommand_ptr("train").get();
     if (section.empty() || section == "train")
       return recipe + ": line " + std::to_string(number) + ": unknown key '" + key +
