@@ -1,35 +1,51 @@
-// The 32-byte vectors of the hand-written kernels (kernels.cpp, gemm.cpp): GCC/Clang vector
-// extensions, 8 floats or 4 doubles, which become AVX2 + FMA instructions with -march=native
-// and SSE pairs in the portable build. No intrinsics but in two helpers that need an exact
-// instruction (multiply_add, any_nonzero), each with a portable fallback. Private to the library.
-#pragma once
-
-#include <cstddef>
-#include <cstring>
-#if defined(__AVX__)
-#include <immintrin.h>
+// The vectors of the hand-written kernels (kernels.cpp, gemm.cpp): GCC/Clang vector extensions
+// of DIGITNET_VECTOR_BYTES bytes — 32 (8 floats, 4 doubles: AVX2 + FMA in the x86-64-v3 build)
+// or 64 (16 floats, 8 doubles: AVX-512, under `#pragma GCC target`). No intrinsics but in the
+// helpers that need an exact instruction (multiply_add, any_nonzero), each with a portable
+// fallback. Private to the library.
+//
+// Included once per kernel path, inside that path's namespace (kernels/isa_paths.hpp), with
+// DIGITNET_VECTOR_BYTES defined: every function here must be compiled with the path's target,
+// so that its intrinsics can be inlined and no AVX-512 instruction reaches a shared (COMDAT)
+// definition that an AVX2 machine could end up calling. Hence no include guard and no headers
+// of its own (the including file has <cstring> and <immintrin.h>).
+#ifndef DIGITNET_VECTOR_BYTES
+#error "define DIGITNET_VECTOR_BYTES (32 or 64) before including kernels/vector.hpp"
 #endif
 
-namespace digitnet::simd {
+namespace simd {
 
-template <typename Scalar>
+constexpr std::size_t vector_bytes = DIGITNET_VECTOR_BYTES;
+
+template <typename Scalar, std::size_t Bytes = vector_bytes>
 struct VectorOf {
-  typedef Scalar type __attribute__((vector_size(32)));
+  typedef Scalar type __attribute__((vector_size(Bytes)));
 };
+// The path's vector, and the 32-byte one whose lanes fix every summation order along k that
+// ends in a sum of lanes (kernels.cpp's dense_forward): a 64-byte path keeps two of them side
+// by side in a vector rather than summing 16 lanes, so that both paths round alike.
 template <typename Scalar>
 using Vec = typename VectorOf<Scalar>::type;
 template <typename Scalar>
-constexpr std::size_t lanes = 32 / sizeof(Scalar);
-
-// Unaligned load and store.
+using Vec32 = typename VectorOf<Scalar, 32>::type;
 template <typename Scalar>
-inline Vec<Scalar> load(const Scalar* p) {
-  Vec<Scalar> v;
+constexpr std::size_t lanes = vector_bytes / sizeof(Scalar);
+template <typename Scalar>
+constexpr std::size_t lanes32 = 32 / sizeof(Scalar);
+
+// Unaligned load and store, of either size.
+template <typename V, typename Scalar>
+inline V load_as(const Scalar* p) {
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 template <typename Scalar>
-inline void store(Scalar* p, Vec<Scalar> v) {
+inline Vec<Scalar> load(const Scalar* p) {
+  return load_as<Vec<Scalar>>(p);
+}
+template <typename Scalar, typename V>
+inline void store(Scalar* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
@@ -41,39 +57,142 @@ inline Vec<Scalar> broadcast(Scalar s) {
 }
 
 // a·b + c rounded once where the CPU has fused multiply-add, else a·b + c: the same at every call
-// site, where a plain a * b + c is fused or not as the compiler sees fit.
-template <typename Scalar>
-inline Vec<Scalar> multiply_add(Vec<Scalar> a, Vec<Scalar> b, Vec<Scalar> c) {
+// site, where a plain a * b + c is fused or not as the compiler sees fit. Every sum of products
+// in the kernels goes through it (or through std::fma for a scalar), on every path: that is what
+// makes a 64-byte path's results those of the 32-byte path, bit for bit.
+template <typename V>
+inline V multiply_add(V a, V b, V c) {
 #if defined(__FMA__)
-  if constexpr (sizeof(Scalar) == 4)
-    return reinterpret_cast<Vec<Scalar>>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a),
-                                                         reinterpret_cast<__m256>(b),
-                                                         reinterpret_cast<__m256>(c)));
+  if constexpr (sizeof(V) == 32 && sizeof(a[0]) == 4)
+    return reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a),
+                                               reinterpret_cast<__m256>(b),
+                                               reinterpret_cast<__m256>(c)));
+  else if constexpr (sizeof(V) == 32)
+    return reinterpret_cast<V>(_mm256_fmadd_pd(reinterpret_cast<__m256d>(a),
+                                               reinterpret_cast<__m256d>(b),
+                                               reinterpret_cast<__m256d>(c)));
+#if DIGITNET_VECTOR_BYTES == 64
+  else if constexpr (sizeof(V) == 64 && sizeof(a[0]) == 4)
+    return reinterpret_cast<V>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a),
+                                               reinterpret_cast<__m512>(b),
+                                               reinterpret_cast<__m512>(c)));
+  else if constexpr (sizeof(V) == 64)
+    return reinterpret_cast<V>(_mm512_fmadd_pd(reinterpret_cast<__m512d>(a),
+                                               reinterpret_cast<__m512d>(b),
+                                               reinterpret_cast<__m512d>(c)));
+#endif
   else
-    return reinterpret_cast<Vec<Scalar>>(_mm256_fmadd_pd(reinterpret_cast<__m256d>(a),
-                                                         reinterpret_cast<__m256d>(b),
-                                                         reinterpret_cast<__m256d>(c)));
+    static_assert(sizeof(V) == 0, "no fused multiply-add for this vector");
 #else
   return a * b + c;  // no fused instruction to choose
 #endif
 }
 
-// Whether any lane of x is not zero (NaN counts as not zero, −0 as zero). One compare and a
-// movemask where there is AVX; GCC turned the portable loop into eight lane extractions.
+// a·b + c for scalars: fused where vectors are (std::fma is one instruction with FMA).
 template <typename Scalar>
-inline bool any_nonzero(Vec<Scalar> x) {
-#if defined(__AVX__)
-  if constexpr (sizeof(Scalar) == 4)
-    return _mm256_movemask_ps(_mm256_cmp_ps(reinterpret_cast<__m256>(x), _mm256_setzero_ps(),
-                                            _CMP_NEQ_UQ)) != 0;
-  else
-    return _mm256_movemask_pd(_mm256_cmp_pd(reinterpret_cast<__m256d>(x), _mm256_setzero_pd(),
-                                            _CMP_NEQ_UQ)) != 0;
+inline Scalar multiply_add(Scalar a, Scalar b, Scalar c)
+  requires std::is_floating_point_v<Scalar>
+{
+#if defined(__FMA__)
+  return std::fma(a, b, c);
 #else
-  bool any = false;
-  for (std::size_t l = 0; l < lanes<Scalar>; ++l) any |= x[l] != Scalar(0);
-  return any;
+  return a * b + c;
 #endif
 }
 
-}  // namespace digitnet::simd
+// Whether any lane of x is not zero (NaN counts as not zero, −0 as zero). One compare and a
+// movemask (or mask register) where there is AVX; GCC turned the portable loop into lane
+// extractions.
+template <typename V>
+inline bool any_nonzero(V x) {
+#if DIGITNET_VECTOR_BYTES == 64
+  if constexpr (sizeof(V) == 64 && sizeof(x[0]) == 4)
+    return _mm512_cmp_ps_mask(reinterpret_cast<__m512>(x), _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
+  else if constexpr (sizeof(V) == 64)
+    return _mm512_cmp_pd_mask(reinterpret_cast<__m512d>(x), _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
+  else
+#endif
+#if defined(__AVX__)
+  if constexpr (sizeof(V) == 32 && sizeof(x[0]) == 4)
+    return _mm256_movemask_ps(_mm256_cmp_ps(reinterpret_cast<__m256>(x), _mm256_setzero_ps(),
+                                            _CMP_NEQ_UQ)) != 0;
+  else if constexpr (sizeof(V) == 32)
+    return _mm256_movemask_pd(_mm256_cmp_pd(reinterpret_cast<__m256d>(x), _mm256_setzero_pd(),
+                                            _CMP_NEQ_UQ)) != 0;
+  else
+#endif
+  {
+    bool any = false;
+    for (std::size_t l = 0; l < sizeof(V) / sizeof(x[0]); ++l) any |= x[l] != 0;
+    return any;
+  }
+}
+
+}  // namespace simd
+
+namespace simd {
+
+// Each lane's e^x, by one formula for every element and every path: x = n·ln 2 + r with
+// n = round(x / ln 2) and |r| ≤ ln 2 / 2 (ln 2 in two parts, so that r is exact), e^r by a
+// polynomial in fused multiply-adds, and 2^n put into the exponent. x is clamped first, to
+// [−87.3, 88.3] for float and [−708, 709] for double, so that 2^n stays a normal number: below
+// the clamp the result is about 1e−38 (1e−308) instead of smaller, above it about 2e38 (8e307)
+// instead of infinity. Within 2 ulp of e^x elsewhere (tests/kernels/kernels_test.cpp). Eigen's
+// exp was not used because it computes the elements beyond its last whole vector with the C
+// library's expf, which rounds differently, so a sigmoid's results depended on where a thread's
+// band of rows ended.
+// c in every lane of a V.
+template <typename V, typename Scalar>
+inline V splat(Scalar c) {
+  return c - V{};
+}
+
+template <typename V>
+inline V exp(V x) {
+  using Scalar = std::remove_cvref_t<decltype(x[0])>;
+  constexpr bool is_float = sizeof(Scalar) == 4;
+  using Int = std::conditional_t<is_float, std::int32_t, std::int64_t>;
+  typedef Int IntV __attribute__((vector_size(sizeof(V))));
+  const V lowest = splat<V>(is_float ? Scalar(-87.3f) : Scalar(-708.0));
+  const V highest = splat<V>(is_float ? Scalar(88.3f) : Scalar(709.0));
+  x = x < lowest ? lowest : x;
+  x = x > highest ? highest : x;
+  // Round to nearest by the magic number 1.5·2^23 (2^52): n is an integer in floating point.
+  const Scalar magic = is_float ? Scalar(12582912.0f) : Scalar(6755399441055744.0);
+  const Scalar log2e = Scalar(1.44269504088896340736);
+  const V n = multiply_add(x, splat<V>(log2e), splat<V>(magic)) - magic;
+  // ln 2 = hi + lo, hi with enough trailing zeros that n·hi is exact.
+  const Scalar ln2_hi = is_float ? Scalar(0.693359375f) : Scalar(0.693145751953125);
+  const Scalar ln2_lo = is_float ? Scalar(-2.12194440e-4f) : Scalar(1.42860682030941723212e-6);
+  V r = multiply_add(n, splat<V>(-ln2_hi), x);
+  r = multiply_add(n, splat<V>(-ln2_lo), r);
+  V p;
+  if constexpr (is_float) {
+    // Cephes' expf polynomial: e^r ≈ 1 + r + r²·P(r) on [−ln 2 / 2, ln 2 / 2].
+    p = splat<V>(Scalar(1.9875691500e-4f));
+    p = multiply_add(p, r, splat<V>(Scalar(1.3981999507e-3f)));
+    p = multiply_add(p, r, splat<V>(Scalar(8.3334519073e-3f)));
+    p = multiply_add(p, r, splat<V>(Scalar(4.1665795894e-2f)));
+    p = multiply_add(p, r, splat<V>(Scalar(1.6666665459e-1f)));
+    p = multiply_add(p, r, splat<V>(Scalar(5.0000001201e-1f)));
+    p = multiply_add(p, r * r, r) + Scalar(1);
+  } else {
+    // Taylor to r^13 (the first term left out is below 5e−18 relative on the interval).
+    p = splat<V>(Scalar(1.0 / 6227020800.0));
+    const double inverse_factorials[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
+                                         1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
+                                         1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
+                                         1.0 / 6.0,         1.0 / 2.0,        1.0,
+                                         1.0};
+    for (double c : inverse_factorials) p = multiply_add(p, r, splat<V>(Scalar(c)));
+  }
+  // 2^n: n + bias in the exponent field.
+  const int mantissa_bits = is_float ? 23 : 52, bias = is_float ? 127 : 1023;
+  IntV bits = __builtin_convertvector(n, IntV) + Int(bias);
+  bits <<= mantissa_bits;
+  V scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+}  // namespace simd

@@ -16,21 +16,10 @@ void activate(Activation f, A&& a, D* derivative) {
   using Scalar = typename std::remove_reference_t<A>::Scalar;
   switch (f) {
     case Activation::sigmoid:
-      if (derivative != nullptr) {
-        // σ'(z) = σ(z)(1 − σ(z)). Computed as 1 − a in float, 1 − σ(z) is exactly 0 once
-        // z > 17 and a saturated neuron stops learning for good (float64, the seeds' precision,
-        // keeps it alive until z > 37). So 1 − σ(z) = σ(−z) = t·σ(z), t = e^(−z), is kept
-        // exactly: t·a for a ≥ ½ (t ≤ 1), plain 1 − a below ½, where there is no cancellation.
-        // t is kept in `derivative` until it is replaced (a temporary would allocate).
-        auto t = derivative->array();
-        t = (-a.array()).exp();
-        a.array() = Scalar(1) / (Scalar(1) + t);
-        for (Eigen::Index j = 0; j < a.cols(); ++j)
-          sigmoid_derivative(&a.coeffRef(0, j), &derivative->coeffRef(0, j),
-                             static_cast<std::size_t>(a.rows()));
-      } else {
-        a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
-      }
+      // By columns (contiguous), with the derivative kept exactly as kernels.hpp says.
+      for (Eigen::Index j = 0; j < a.cols(); ++j)
+        sigmoid(&a.coeffRef(0, j), derivative != nullptr ? &derivative->coeffRef(0, j) : nullptr,
+                static_cast<std::size_t>(a.rows()));
       break;
     case Activation::tanh:
       a.array() = a.array().tanh();

@@ -70,23 +70,44 @@ TEST(DenseForward, LeavesRowsOutsideItsBandAlone) {
   EXPECT_EQ(z, (std::vector<float>{3, 3, -1, -1, 3, 3, -1, -1}));
 }
 
-// σ'(z) from σ(z) and e^(−z), over z from −30 to 30 (11 values: a vector and a tail): within
-// a few ulp of the double-precision σ(z)σ(−z) everywhere, saturated units included, where
+// σ(z) and σ'(z) over z from −30 to 30 (11 values: a vector and a tail): within a few ulp of the
+// double-precision σ(z) and σ(z)σ(−z) everywhere, saturated units included, where
 // σ(z)(1 − σ(z)) in float would be 0 (z > 17).
-TEST(SigmoidDerivative, AccurateIncludingSaturatedUnits) {
+TEST(Sigmoid, AccurateIncludingSaturatedUnits) {
   const std::vector<double> zs = {-30, -17, -5, -0.5, -1e-3, 0, 1e-3, 0.5, 5, 17.5, 30};
-  std::vector<float> a, d;
-  for (const double z : zs) {
-    a.push_back(static_cast<float>(1 / (1 + std::exp(-z))));
-    d.push_back(static_cast<float>(std::exp(-z)));
-  }
-  sigmoid_derivative(a.data(), d.data(), a.size());
+  std::vector<float> a, d(zs.size());
+  for (const double z : zs) a.push_back(static_cast<float>(z));
+  sigmoid(a.data(), d.data(), a.size());
   for (std::size_t i = 0; i < zs.size(); ++i) {
-    const double exact = 1 / (1 + std::exp(-zs[i])) / (1 + std::exp(zs[i]));
-    EXPECT_NEAR(d[i], exact, 4e-7 * exact) << "z = " << zs[i];
+    const double exact_a = 1 / (1 + std::exp(-zs[i]));
+    const double exact = exact_a / (1 + std::exp(zs[i]));
+    EXPECT_NEAR(a[i], exact_a, 3e-7 * exact_a) << "z = " << zs[i];
+    EXPECT_NEAR(d[i], exact, 5e-7 * exact) << "z = " << zs[i];
     EXPECT_GT(d[i], 0.0f) << "z = " << zs[i];
   }
 }
+
+// Over z in [−100, 100] by small steps, float and double: σ(z) within a few ulp of the exact
+// value, no NaN or infinity at the clamps of e^x, and every element the same whether it is
+// computed in a whole vector or among the last elements (n = 1 each): one formula for all.
+template <typename Scalar>
+void check_sigmoid_everywhere(double tolerance) {
+  std::vector<Scalar> z;
+  for (double x = -100; x <= 100; x += 0.0137) z.push_back(static_cast<Scalar>(x));
+  std::vector<Scalar> a = z, d(z.size());
+  sigmoid(a.data(), d.data(), a.size());
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double exact = 1 / (1 + std::exp(-static_cast<double>(z[i])));
+    ASSERT_TRUE(std::isfinite(a[i]) && std::isfinite(d[i])) << "z = " << z[i];
+    if (exact > 1e-30) ASSERT_NEAR(a[i], exact, tolerance * exact) << "z = " << z[i];
+    Scalar alone = z[i], alone_d = 0;
+    sigmoid(&alone, &alone_d, 1);
+    ASSERT_EQ(alone, a[i]) << "z = " << z[i];
+    ASSERT_EQ(alone_d, d[i]) << "z = " << z[i];
+  }
+}
+TEST(Sigmoid, FloatOneFormulaForEveryElement) { check_sigmoid_everywhere<float>(4e-7); }
+TEST(Sigmoid, DoubleOneFormulaForEveryElement) { check_sigmoid_everywhere<double>(1e-15); }
 
 }  // namespace
 }  // namespace digitnet

@@ -6,6 +6,13 @@
 #include "digitnet/inference/evaluation.hpp"
 #include "digitnet/training/optimizer.hpp"
 #include "digitnet/core/random.hpp"
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/kernels/kernel_path.hpp"
+
+#define PINNED_SMALL_COUNTS 464, 641
+#define PINNED_SMALL_HASH 18026092497409245197ull
+#define PINNED_LARGE_COUNTS 167, 190
+#define PINNED_LARGE_HASH 15385191815818125391ull
 
 namespace digitnet {
 namespace {
@@ -63,9 +70,9 @@ TEST(Sgd, SameSeedGivesBitIdenticalWeights) {
 TEST(Sgd, LargeNetworksSplitRowsAmongThreadsWithTheSameResult) {
   // [784, 800, 10] with batch 20 is large enough for two threads to share every layer by rows
   // (make_workspace). The products sum each element in an order that does not depend on the
-  // band (gemm.hpp), but Eigen's elementwise e^x computes the elements it cannot fit into whole
-  // vectors (band edges, unaligned starts) with the scalar expf, which differs in the last bit,
-  // so the results agree to float rounding (2e-7 here), not bit for bit.
+  // band (gemm.hpp), and the sigmoid computes every element by one formula (kernels.hpp), so
+  // the weights agree bit for bit. (Eigen's exp, used before, computed the elements it could not
+  // fit into whole vectors with expf and they differed in the last bit.)
   Dataset data;
   data.rows = data.cols = 28;
   Rng rng(4);
@@ -81,10 +88,54 @@ TEST(Sgd, LargeNetworksSplitRowsAmongThreadsWithTheSameResult) {
   sgd(one, data, options);
   options.threads = 2;
   sgd(two, data, options);
-  const float largest =
-      (one.parameters().as_vector() - two.parameters().as_vector()).cwiseAbs().maxCoeff();
-  EXPECT_LT(largest, 1e-5f);
+  EXPECT_TRUE(one.parameters().as_vector() == two.parameters().as_vector());
   EXPECT_TRUE(one.parameters().as_vector() != Network({784, 800, 10}, 5).parameters().as_vector());
+}
+
+// FNV-1a of the parameters' bytes.
+std::uint64_t weights_hash(const Network& net) {
+  const auto v = net.parameters().as_vector();
+  std::uint64_t h = 14695981039346656037ull;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < static_cast<std::size_t>(v.size()) * sizeof(float); ++i)
+    h = (h ^ bytes[i]) * 1099511628211ull;
+  return h;
+}
+
+// Short runs on real MNIST whose results are pinned: the correct counts after each epoch and a
+// hash of the final weights, on every kernel path this CPU has. Every x86-64 machine with AVX2
+// and FMA must print these (docs/design.md, "The same numbers on every machine"); a change of
+// kernel, blocking or formula that moves one bit fails here. The seeds' network with its batch
+// of 10 (the small-batch kernels), and [784, 100, 10] with batch 50 on two threads (the packed
+// product, sparse and zero-row paths, bands of rows).
+TEST(Sgd, PinnedShortRunsGiveTheSameNumbersOnEveryKernelPath) {
+  const MnistSplit mnist = load_mnist(DIGITNET_SOURCE_DATA_DIR);
+  const Dataset training = slice(mnist.training, 0, 3000), test = slice(mnist.test, 0, 1000);
+  struct Run {
+    std::vector<std::size_t> sizes;
+    std::size_t batch;
+    int threads;
+    std::vector<std::size_t> correct;
+    std::uint64_t hash;
+  };
+  const Run runs[] = {{{784, 30, 10}, 10, 1, {PINNED_SMALL_COUNTS}, PINNED_SMALL_HASH},
+                      {{784, 100, 10}, 50, 2, {PINNED_LARGE_COUNTS}, PINNED_LARGE_HASH}};
+  const KernelPath before = kernel_path();
+  for (KernelPath path : available_kernel_paths()) {
+    set_kernel_path(path);
+    for (const Run& run : runs) {
+      Network net(run.sizes, 1);
+      TrainOptions options;
+      options.epochs = 2;
+      options.mini_batch_size = run.batch;
+      options.threads = run.threads;
+      std::vector<std::size_t> correct;
+      for (const EpochResult& r : sgd(net, training, options, &test)) correct.push_back(*r.correct);
+      EXPECT_EQ(correct, run.correct) << kernel_path_name(path) << " " << run.sizes[1];
+      EXPECT_EQ(weights_hash(net), run.hash) << kernel_path_name(path) << " " << run.sizes[1];
+    }
+  }
+  set_kernel_path(before);
 }
 
 TEST(Sgd, SmallNetworksRunOnOneThread) {

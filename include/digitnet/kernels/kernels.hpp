@@ -33,11 +33,19 @@ void weight_gradient_reference(const Scalar* delta, const Scalar* a, Scalar* nab
                                Scalar* nabla_b, std::size_t n_out, std::size_t n_in, std::size_t m,
                                std::size_t ldd, Scalar alpha = 1, bool accumulate = false);
 
-// σ'(z) = σ(z)(1 − σ(z)) from a = σ(z) and t = e^(−z), for n values: d[i] = a·(1 − a) where
-// a < ½, a·(t·a) elsewhere (where 1 − a would cancel; t·a = σ(−z) exactly as float allows).
-// On entry d holds t. Vectorised: Eigen 3.4's select() is not, and this took 11% of an epoch
-// of bench/compare (b).
+// nabla_b = alpha·Σ_c delta(:, c), added to what nabla_b holds when `accumulate`; each output's
+// sum over the examples in their order, whatever the vector width or the band of outputs.
 template <typename Scalar>
-void sigmoid_derivative(const Scalar* a, Scalar* d, std::size_t n);
+void bias_gradient(const Scalar* delta, Scalar* nabla_b, std::size_t n_out, std::size_t m,
+                   std::size_t ldd, Scalar alpha, bool accumulate);
+
+// a ← σ(a) for n values, in place; with d (else null), d ← σ'(z) = σ(z)(1 − σ(z)) too, as
+// σ(z)·(1 − σ(z)) where σ(z) < ½ and σ(z)·(t·σ(z)) elsewhere, t = e^(−z): 1 − σ(z) computed
+// as 1 − a in float is exactly 0 once z > 17 and a saturated neuron would stop learning for
+// good (float64, the seeds' precision, keeps it alive until z > 37); t·σ(z) = σ(−z) keeps it.
+// Every element by the same formula, the last ones too (e^x as in kernels/vector.hpp), so that a
+// value does not depend on where it sits in a vector, a band or a thread's rows.
+template <typename Scalar>
+void sigmoid(Scalar* a, Scalar* d, std::size_t n);
 
 }  // namespace digitnet

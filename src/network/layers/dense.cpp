@@ -107,9 +107,9 @@ Band DenseLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
                     static_cast<std::size_t>(m), static_cast<std::size_t>(delta.outerStride()),
                     args.alpha, args.accumulate);
   } else {
-    auto b = target_b.segment(r0, rows);
-    if (!args.accumulate) b.setZero();
-    b.noalias() += args.alpha * delta.middleRows(r0, rows).rowwise().sum();
+    bias_gradient(delta.data() + r0, target_b.data() + r0, static_cast<std::size_t>(rows),
+                  static_cast<std::size_t>(m), static_cast<std::size_t>(delta.outerStride()),
+                  args.alpha, args.accumulate);
     // W_band (+)= alpha·δ_band·A_prevᵀ (W is row-major).
     gemm<Scalar>(static_cast<std::size_t>(rows), n_in, static_cast<std::size_t>(m), args.alpha,
                  {delta.data() + r0, 1, delta.outerStride()}, transposed(a_prev),
