@@ -6,6 +6,7 @@
 
 #include "digitnet/data/dataset.hpp"
 #include "digitnet/inference/evaluation.hpp"
+#include "digitnet/kernels/kernel_path.hpp"
 #include "digitnet/training/trainer.hpp"
 
 int main(int argc, char** argv) {
@@ -42,8 +43,9 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "{\"epoch\": %zu, \"seconds\": %.6f, \"correct\": %zu, \"total\": %zu, \"eval_seconds\": "
-        "%.6f}\n",
-        r.epoch, r.seconds, correct, mnist.test.size(), best);
+        "%.6f, \"kernels\": \"%s\"}\n",
+        r.epoch, r.seconds, correct, mnist.test.size(), best,
+        digitnet::kernel_path_name(digitnet::kernel_path()));
     std::fflush(stdout);
   });
 }

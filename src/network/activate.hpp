@@ -16,7 +16,14 @@ void activate(Activation f, A&& a, D* derivative) {
   using Scalar = typename std::remove_reference_t<A>::Scalar;
   switch (f) {
     case Activation::sigmoid:
-      // By columns (contiguous), with the derivative kept exactly as kernels.hpp says.
+      // With the derivative kept exactly as kernels.hpp says; in one call where the columns
+      // follow each other (a whole matrix), else by columns (a band of rows).
+      if (a.outerStride() == a.rows() &&
+          (derivative == nullptr || derivative->outerStride() == derivative->rows())) {
+        sigmoid(a.data(), derivative != nullptr ? derivative->data() : nullptr,
+                static_cast<std::size_t>(a.size()));
+        break;
+      }
       for (Eigen::Index j = 0; j < a.cols(); ++j)
         sigmoid(&a.coeffRef(0, j), derivative != nullptr ? &derivative->coeffRef(0, j) : nullptr,
                 static_cast<std::size_t>(a.rows()));
