@@ -23,19 +23,13 @@ import numpy as np
 import torch
 
 import mnist_idx
+from torch_net import sigmoid_network
 
 MODELS = ([784, 30, 10], [784, 800, 10])
 
 
 def build(sizes):
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        linear = torch.nn.Linear(n_in, n_out)
-        with torch.no_grad():
-            linear.weight.normal_(0.0, 1.0)
-            linear.bias.normal_(0.0, 1.0)
-        layers += [linear, torch.nn.Sigmoid()]
-    return torch.nn.Sequential(*layers).float().eval()
+    return sigmoid_network(sizes).float().eval()
 
 
 def percentile(sorted_values, p):

@@ -15,6 +15,18 @@ import torch
 import mnist_idx
 
 
+def sigmoid_network(sizes):
+    """The seeds' model: Linear + Sigmoid per layer, N(0, 1) weights and biases, float32."""
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        linear = torch.nn.Linear(n_in, n_out)
+        with torch.no_grad():
+            linear.weight.normal_(0.0, 1.0)
+            linear.bias.normal_(0.0, 1.0)
+        layers += [linear, torch.nn.Sigmoid()]
+    return torch.nn.Sequential(*layers)
+
+
 def main():
     args = mnist_idx.parse_args(__doc__, threads=True)
     torch.set_num_threads(args.threads)
@@ -27,14 +39,7 @@ def main():
     y_test = torch.from_numpy(test_labels.astype(np.int64))
 
     sizes = [int(s) for s in args.sizes.split(",")]
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        linear = torch.nn.Linear(n_in, n_out)
-        with torch.no_grad():
-            linear.weight.normal_(0.0, 1.0)
-            linear.bias.normal_(0.0, 1.0)
-        layers += [linear, torch.nn.Sigmoid()]
-    model = torch.nn.Sequential(*layers)
+    model = sigmoid_network(sizes)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.eta)
 
     n = x_train.shape[0]

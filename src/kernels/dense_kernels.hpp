@@ -1,7 +1,7 @@
 // The register-blocked kernels of kernels.hpp for one kernel path: included by kernels.cpp once
 // per path, inside that path's namespace, after kernels/vector.hpp (see kernels/paths.hpp).
 //
-// The paths agree bit for bit (tests/kernels/paths_test.cpp): every sum of products is a chain
+// The paths agree bit for bit (tests/kernels/kernel_path_test.cpp): every sum of products is a chain
 // of fused multiply-adds in an order that does not depend on the vector width. weight_gradient
 // runs its vectors across inputs k, so each element is its own chain whatever the width.
 // dense_forward's dot products run along k in 32-byte lanes on every path (a 64-byte path holds

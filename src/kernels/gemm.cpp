@@ -10,42 +10,15 @@
 #include "digitnet/kernels/kernel_path.hpp"
 #include "kernels/paths.hpp"
 
-namespace digitnet {
-namespace {
-namespace avx2 {
-#define DIGITNET_VECTOR_BYTES 32
-#include "kernels/vector.hpp"
-#include "kernels/gemm_kernels.hpp"
-#undef DIGITNET_VECTOR_BYTES
-}  // namespace avx2
-}  // namespace
-}  // namespace digitnet
-
-#if DIGITNET_AVX512_PATH
-DIGITNET_BEGIN_AVX512
-namespace digitnet {
-namespace {
-namespace avx512 {
-#define DIGITNET_VECTOR_BYTES 64
-#include "kernels/vector.hpp"
-#include "kernels/gemm_kernels.hpp"
-#undef DIGITNET_VECTOR_BYTES
-}  // namespace avx512
-}  // namespace
-}  // namespace digitnet
-DIGITNET_END_AVX512
-#endif
+#define DIGITNET_PATH_CODE "kernels/gemm_kernels.hpp"
+#include "kernels/each_path.hpp"
 
 namespace digitnet {
 
 template <typename Scalar>
 void gemm(std::size_t m, std::size_t n, std::size_t k, Scalar alpha, Operand<Scalar> a,
           Operand<Scalar> b, Scalar* c, std::size_t ldc, bool accumulate) {
-#if DIGITNET_AVX512_PATH
-  if (kernel_path() == KernelPath::avx512)
-    return avx512::gemm<Scalar>(m, n, k, alpha, a, b, c, ldc, accumulate);
-#endif
-  avx2::gemm<Scalar>(m, n, k, alpha, a, b, c, ldc, accumulate);
+  DIGITNET_DISPATCH(gemm<Scalar>(m, n, k, alpha, a, b, c, ldc, accumulate));
 }
 
 namespace {

@@ -7,7 +7,7 @@
 // Every path computes each element of C as the same sequence of fused multiply-adds — over p in
 // order within a kc slice (KC, the same on every path), then alpha·acc + C — whatever its
 // vector width, register block or choice of dense, sparse or in-place kernel: vectors run across
-// C's columns, never along k. So the paths agree bit for bit (tests/kernels/paths_test.cpp).
+// C's columns, never along k. So the paths agree bit for bit (tests/kernels/kernel_path_test.cpp).
 // No include guard: see vector.hpp.
 
 using simd::broadcast;

@@ -10,38 +10,8 @@
 #include "digitnet/kernels/kernel_path.hpp"
 #include "kernels/paths.hpp"
 
-namespace digitnet {
-namespace {
-namespace avx2 {
-#define DIGITNET_VECTOR_BYTES 32
-#include "kernels/vector.hpp"
-#include "kernels/dense_kernels.hpp"
-#undef DIGITNET_VECTOR_BYTES
-}  // namespace avx2
-}  // namespace
-}  // namespace digitnet
-
-#if DIGITNET_AVX512_PATH
-DIGITNET_BEGIN_AVX512
-namespace digitnet {
-namespace {
-namespace avx512 {
-#define DIGITNET_VECTOR_BYTES 64
-#include "kernels/vector.hpp"
-#include "kernels/dense_kernels.hpp"
-#undef DIGITNET_VECTOR_BYTES
-}  // namespace avx512
-}  // namespace
-}  // namespace digitnet
-DIGITNET_END_AVX512
-#define DIGITNET_DISPATCH(call)                                        \
-  do {                                                                 \
-    if (kernel_path() == KernelPath::avx512) return avx512::call;      \
-    return avx2::call;                                                 \
-  } while (false)
-#else
-#define DIGITNET_DISPATCH(call) return avx2::call
-#endif
+#define DIGITNET_PATH_CODE "kernels/dense_kernels.hpp"
+#include "kernels/each_path.hpp"
 
 namespace digitnet {
 

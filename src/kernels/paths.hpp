@@ -1,24 +1,18 @@
 // How a kernel file carries both paths of kernel_path.hpp (private to the library). It
-// includes its path-specific code twice, each time inside a namespace of its own, after
-// kernels/vector.hpp with the path's vector size:
+// includes its path-specific code twice, through kernels/each_path.hpp, each time inside a
+// namespace of its own, after kernels/vector.hpp with the path's vector size:
 //
-//   namespace digitnet { namespace { namespace avx2 {
-//   #define DIGITNET_VECTOR_BYTES 32
-//   #include "kernels/vector.hpp"
-//   #include "kernels/gemm_kernels.hpp"
-//   #undef DIGITNET_VECTOR_BYTES
-//   }}}
-//   #if DIGITNET_AVX512_PATH
-//   DIGITNET_BEGIN_AVX512     (the same with 64, between these two)
-//   DIGITNET_END_AVX512
-//   #endif
+//   #define DIGITNET_PATH_CODE "kernels/gemm_kernels.hpp"
+//   #include "kernels/each_path.hpp"
+//   ... DIGITNET_DISPATCH(gemm<Scalar>(...)); in the public function
 //
-// The AVX-512 copy is compiled under `#pragma GCC target`, which applies to every function
-// defined between the two macros, lambdas and templates included; templates defined elsewhere
-// (the standard library's, Eigen's) keep the file's x86-64-v3 target, so no AVX-512 code can
-// end up in a definition that an AVX2 machine shares. Everything lives in an unnamed namespace:
-// nothing of either copy is visible outside its file. Another -march than x86-64-v3 or a
-// compiler without the pragma (Clang, for the fuzz build) gets the first path only.
+// The AVX-512 copy is compiled under `#pragma GCC target` (DIGITNET_BEGIN_AVX512 ..
+// DIGITNET_END_AVX512), which applies to every function defined between the two, lambdas and
+// templates included; templates defined elsewhere (the standard library's, Eigen's) keep the
+// file's x86-64-v3 target, so no AVX-512 code can end up in a definition that an AVX2 machine
+// shares. Everything lives in an unnamed namespace: nothing of either copy is visible outside
+// its file. Another -march than x86-64-v3 or a compiler without the pragma (Clang, for the fuzz
+// build) gets the first path only.
 #pragma once
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,4 +34,15 @@
 #define DIGITNET_END_AVX512 _Pragma("GCC pop_options")
 #else
 #define DIGITNET_AVX512_PATH 0
+#endif
+
+// return path::call for the path the kernels take now (kernel_path.hpp).
+#if DIGITNET_AVX512_PATH
+#define DIGITNET_DISPATCH(call)                                   \
+  do {                                                            \
+    if (kernel_path() == KernelPath::avx512) return avx512::call; \
+    return avx2::call;                                            \
+  } while (false)
+#else
+#define DIGITNET_DISPATCH(call) return avx2::call
 #endif

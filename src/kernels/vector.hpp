@@ -4,7 +4,7 @@
 // helpers that need an exact instruction (multiply_add, any_nonzero), each with a portable
 // fallback. Private to the library.
 //
-// Included once per kernel path, inside that path's namespace (kernels/isa_paths.hpp), with
+// Included once per kernel path, inside that path's namespace (kernels/each_path.hpp), with
 // DIGITNET_VECTOR_BYTES defined: every function here must be compiled with the path's target,
 // so that its intrinsics can be inlined and no AVX-512 instruction reaches a shared (COMDAT)
 // definition that an AVX2 machine could end up calling. Hence no include guard and no headers
