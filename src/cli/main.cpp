@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "usage_error.hpp"
 #include "digitnet/core/error.hpp"
+#include "digitnet/kernels/kernel_path.hpp"
 
 int main(int argc, char** argv) {
   using namespace digitnet::cli;
@@ -15,7 +16,17 @@ int main(int argc, char** argv) {
       "classic sigmoid network trained by mini-batch SGD and backpropagation."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
-  app.set_version_flag("--version", "digitnet " DIGITNET_VERSION);
+  // With the kernel path this machine takes (kernel_path.hpp): the lines printed are the same on
+  // every path, the speed is not.
+  app.set_version_flag("--version", [] {
+    std::string path;
+    try {
+      path = digitnet::kernel_path_name(digitnet::kernel_path());
+    } catch (const digitnet::Error& e) {
+      path = e.what();
+    }
+    return std::string("digitnet " DIGITNET_VERSION " (kernels: ") + path + ")";
+  });
   CLI::Option* recipe = app.set_config("--recipe", "",
                  "Read flags from a recipe file: TOML, 'flag = value' lines under [train] (see "
                  "recipes/); flags given on the command line win. Also accepted after 'train'.");

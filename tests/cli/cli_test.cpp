@@ -19,6 +19,7 @@
 #include "digitnet/pictures/image_file.hpp"
 #include "digitnet/files/metrics_file.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/kernels/kernel_path.hpp"
 
 #include "digitnet/data/idx.hpp"
 #include "test_support.hpp"
@@ -31,8 +32,10 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(DIGITNET_EXE) + " " + arguments + " 2>&1";
+// `environment`: assignments put before the command (VAR=value ...).
+CommandResult run(const std::string& arguments, const std::string& environment = "") {
+  const std::string command =
+      environment + (environment.empty() ? "" : " ") + DIGITNET_EXE + " " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -71,6 +74,23 @@ TEST_F(CliTest, QuickTrainingOnASubsetReachesEightyPercent) {
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_NE(p.output.find("; label 7, "), std::string::npos) << p.output;
   EXPECT_NE(p.output.find("<- predicted"), std::string::npos) << p.output;
+}
+
+// --version names the kernel path; DIGITNET_KERNELS forces one, and a wrong name is a one-line
+// error naming the paths there are, exit 1, before any work.
+TEST_F(CliTest, VersionNamesTheKernelPathAndTheEnvironmentCanForceOne) {
+  const CommandResult v = run("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_TRUE(v.output.starts_with("digitnet " DIGITNET_VERSION " (kernels: avx")) << v.output;
+  const CommandResult forced = run("--version", "DIGITNET_KERNELS=avx2");
+  EXPECT_NE(forced.output.find("(kernels: avx2)"), std::string::npos) << forced.output;
+  const CommandResult wrong = run("train --epochs 1 --train-size 100" + data_flag,
+                                  "DIGITNET_KERNELS=sse");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.output,
+            "digitnet train: error: DIGITNET_KERNELS: unknown kernel path 'sse'; this machine "
+            "has: " + std::string(available_kernel_paths().size() > 1 ? "avx2, avx512" : "avx2") +
+                "\n");
 }
 
 TEST_F(CliTest, NoTestPrintsTheSeedsEpochComplete) {
