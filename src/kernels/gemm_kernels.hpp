@@ -19,7 +19,9 @@ using simd::Vec32;
 
 // The register block: MR rows x NR columns of C in 2·MR vector accumulators (12 of AVX2's 16
 // registers), plus two for B's row and one for A's broadcast element. 6 x 16 is BLIS's sgemm
-// block for Haswell and Zen.
+// block for Haswell and Zen. The 512-bit path keeps MR (6 x 32, 12 of its 32 registers): not
+// tuned, since on Zen 4, the machine at hand, a 512-bit FMA costs two 256-bit ones; pack_a's
+// transposes assume MR <= 8.
 constexpr std::size_t MR = 6;
 template <typename Scalar>
 constexpr std::size_t NR = 2 * lanes<Scalar>;
