@@ -3,7 +3,9 @@
 
 #include <cassert>
 
+#include "digitnet/network/layers/conv.hpp"
 #include "digitnet/network/layers/dense.hpp"
+#include "digitnet/network/layers/pool.hpp"
 
 namespace digitnet {
 namespace {
@@ -26,6 +28,8 @@ LayerKind kind() {
 const std::vector<LayerKind>& layer_kinds() {
   static const std::vector<LayerKind> kinds = {
       kind<DenseKind, DenseLayer>(),
+      kind<ConvKind, ConvLayer>(),
+      kind<PoolKind, PoolLayer>(),
   };
   return kinds;
 }

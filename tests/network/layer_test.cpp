@@ -56,6 +56,53 @@ Definition dense_definition(Activation f) {
   };
 }
 
+// A convolution of `maps` k×k kernels with `pad` zeros around the input, written plainly.
+Definition conv_definition(Activation f, Shape in, std::size_t maps, std::size_t k,
+                           std::size_t pad) {
+  return [=](const std::vector<double>& w, const std::vector<double>& b,
+             const std::vector<double>& x) {
+    const std::size_t oh = in.height + 2 * pad - k + 1, ow = in.width + 2 * pad - k + 1;
+    std::vector<double> a;
+    for (std::size_t map = 0; map < maps; ++map)
+      for (std::size_t oy = 0; oy < oh; ++oy)
+        for (std::size_t ox = 0; ox < ow; ++ox) {
+          double z = b[map];
+          for (std::size_t c = 0; c < in.channels; ++c)
+            for (std::size_t i = 0; i < k; ++i)
+              for (std::size_t j = 0; j < k; ++j) {
+                const auto y = static_cast<long>(oy + i) - static_cast<long>(pad);
+                const auto xx = static_cast<long>(ox + j) - static_cast<long>(pad);
+                if (y < 0 || xx < 0 || y >= static_cast<long>(in.height) ||
+                    xx >= static_cast<long>(in.width))
+                  continue;
+                z += w[((map * in.channels + c) * k + i) * k + j] *
+                     x[(c * in.height + static_cast<std::size_t>(y)) * in.width +
+                       static_cast<std::size_t>(xx)];
+              }
+          a.push_back(apply(f, z));
+        }
+    return a;
+  };
+}
+
+// p×p max-pooling with stride p, written plainly.
+Definition pool_definition(Shape in, std::size_t p) {
+  return [=](const std::vector<double>&, const std::vector<double>&,
+             const std::vector<double>& x) {
+    std::vector<double> a;
+    for (std::size_t c = 0; c < in.channels; ++c)
+      for (std::size_t oy = 0; oy < in.height / p; ++oy)
+        for (std::size_t ox = 0; ox < in.width / p; ++ox) {
+          double best = -INFINITY;
+          for (std::size_t i = 0; i < p; ++i)
+            for (std::size_t j = 0; j < p; ++j)
+              best = std::max(best, x[(c * in.height + oy * p + i) * in.width + ox * p + j]);
+          a.push_back(best);
+        }
+    return a;
+  };
+}
+
 // Every kind of layer, in the shapes that exercise it. One line per case.
 std::vector<LayerCase> cases() {
   return {
@@ -63,6 +110,16 @@ std::vector<LayerCase> cases() {
       {"DenseTanhOnAnImage", {2, 3, 3}, "dense:3:tanh", dense_definition(Activation::tanh)},
       {"DenseRelu", flat_shape(6), "dense:7:relu", dense_definition(Activation::relu)},
       {"DenseIdentity", flat_shape(3), "dense:2:identity", dense_definition(Activation::identity)},
+      {"ConvValidOneChannel", {1, 6, 6}, "conv:3x3:sigmoid",
+       conv_definition(Activation::sigmoid, {1, 6, 6}, 3, 3, 0)},
+      {"ConvSamePaddingManyChannels", {2, 5, 5}, "conv:4x3x3:tanh:same",
+       conv_definition(Activation::tanh, {2, 5, 5}, 4, 3, 1)},
+      {"ConvReluOnANonSquareInput", {3, 4, 5}, "conv:2x2:relu",
+       conv_definition(Activation::relu, {3, 4, 5}, 2, 2, 0)},
+      {"ConvSameWideKernel", {1, 4, 6}, "conv:2x5:identity:same",
+       conv_definition(Activation::identity, {1, 4, 6}, 2, 5, 2)},
+      {"PoolTwoByTwo", {2, 4, 4}, "pool:2", pool_definition({2, 4, 4}, 2)},
+      {"PoolThreeDropsTheRest", {3, 7, 8}, "pool:3", pool_definition({3, 7, 8}, 3)},
   };
 }
 
@@ -239,6 +296,69 @@ TEST(LayerRegistry, NamesAndIdentifiersAreUnique) {
     }
   EXPECT_EQ(find_layer_kind("dense")->id, 1);
   EXPECT_EQ(find_layer_kind(std::uint8_t{1})->name, "dense");
+}
+
+TEST(Pooling, TiesGoToTheFirstMaximumInTheWindowRowByRow) {
+  Architecture arch;
+  arch.input = {1, 2, 4};
+  arch.layers = {parse_one("pool:2")};
+  const NetworkD net(arch);
+  Matrix<double> x(8, 1);
+  // Window 1: 3 at (0,1) and (1,0); window 2: all equal.
+  x << 1, 3, 5, 5,  //
+      3, 2, 5, 5;
+  Workspace<double> ws = net.make_workspace(1);
+  Parameters<double> nabla(net.parameter_layout());
+  const Matrix<double> y = Matrix<double>::Zero(2, 1);
+  net.backprop(x, y, ws, nabla);
+  EXPECT_EQ(ws.activations[1](0, 0), 3);
+  EXPECT_EQ(ws.activations[1](1, 0), 5);
+  // δ goes to one input per window only: the first maximum, row by row.
+  Matrix<double> input_delta = Matrix<double>::Zero(8, 1);
+  MatrixRef<double> input_delta_ref = input_delta;
+  const Matrix<double> ones = Matrix<double>::Ones(8, 1);
+  Parameters<double> target(net.parameter_layout());
+  BackwardArgs<double> args{x, ws.deltas[0].leftCols(1)};
+  args.input_delta = &input_delta_ref;
+  args.input_derivative = &ones;
+  args.target = &target;
+  args.scratch = &ws.scratch[0];
+  net.layer(0).backward(net.parameters(), args, Team{});
+  Matrix<double> expected = Matrix<double>::Zero(8, 1);
+  expected(1, 0) = ws.deltas[0](0, 0);
+  expected(2, 0) = ws.deltas[0](1, 0);
+  EXPECT_EQ(input_delta, expected);
+  EXPECT_NE(ws.deltas[0](0, 0), 0);
+}
+
+TEST(LayerList, ConvolutionAndPoolingRulesNameWhatToWrite) {
+  const auto problem_of = [](const std::string& text, Shape input) {
+    Architecture arch;
+    arch.input = input;
+    std::string problem;
+    arch.layers = parse_layer_list(text, Activation::relu, Activation::softmax, &problem);
+    EXPECT_EQ(problem, "") << text;
+    arch.cost = Cost::log_likelihood;
+    return architecture_problem(arch);
+  };
+  const Shape image = {1, 28, 28};
+  EXPECT_EQ(problem_of("conv:20x5,pool:2,conv:40x5x5,pool:2,dense:100,dense:10", image), "");
+  EXPECT_EQ(problem_of("conv:8x3:same,pool:2,dense:10", image), "");
+  for (const auto& [text, words] : std::vector<std::pair<std::string, std::string>>{
+           {"conv:20,dense:10", "conv:20x5"},
+           {"conv:20x5x3,dense:10", "square"},
+           {"conv:20x4:same,dense:10", "odd kernel"},
+           {"conv:20x29,dense:10", "does not fit"},
+           {"conv:20x5:wide,dense:10", "valid or same"},
+           {"pool:2:relu,dense:10", "no activation"},
+           {"pool:30,dense:10", "does not fit"},
+           {"pool:2x3,dense:10", "square"},
+       }) {
+    const std::string problem = problem_of(text, image);
+    EXPECT_NE(problem.find("layer 1"), std::string::npos) << text << ": " << problem;
+    EXPECT_NE(problem.find(words), std::string::npos) << text << ": " << problem;
+  }
+  EXPECT_NE(problem_of("conv:4x3:softmax", image).find("dense softmax"), std::string::npos);
 }
 
 TEST(DenseStack, SizesShorthandEqualsTheLayerList) {

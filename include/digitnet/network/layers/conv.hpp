@@ -1,0 +1,68 @@
+// A 2-D convolution (the book's ConvPoolLayer without its pooling, network3.py; PyTorch's
+// Conv2d with stride 1): `maps` feature maps, each a k×k kernel over all input channels plus a
+// bias, then the activation. Spec: conv:MAPSxK[xK][:activation][:valid|:same]; "valid" (the
+// default) keeps only the positions where the kernel lies inside the image, (H−k+1)×(W−k+1);
+// "same" pads the input with (k−1)/2 zeros on each side (k odd) so that the output is H×W.
+// Parameters: W, maps × (C·k·k) row-major, element (f, (c·k + i)·k + j) the weight of input
+// channel c at kernel row i, column j (PyTorch's weight[f][c][i][j]), and b, maps.
+//
+// Through the packed GEMM (gemm.hpp), one example at a time: im2col writes the example's
+// patches as a P × (C·k·k) matrix (P = output positions), the scratch that backward reads
+// again. Threads take whole examples in forward and for δ, and bands of maps for the gradient,
+// which sums the examples in their order: one thread and two give the same numbers.
+#pragma once
+
+#include "digitnet/network/layer.hpp"
+
+namespace digitnet {
+
+// The kind's registration (layer_registry.cpp).
+struct ConvKind {
+  static constexpr const char* name = "conv";
+  static constexpr std::uint8_t id = 2;  // in model files: never renumber
+  static constexpr bool takes_activation = true;
+  // Why `spec` cannot follow `input`, or "" with the output shape in *output.
+  static std::string check(const LayerSpec& spec, Shape input, Shape* output);
+};
+
+template <typename Scalar>
+class ConvLayer final : public Layer<Scalar> {
+ public:
+  ConvLayer(LayerSpec spec, Shape input, Shape output, std::size_t index);
+
+  ParameterBlock parameter_block() const override { return {maps(), patch()}; }
+  double fan_in() const override { return static_cast<double>(patch()); }
+  double fan_out() const override { return static_cast<double>(maps() * k_ * k_); }
+  double flops_per_example() const override {
+    return 2.0 * static_cast<double>(maps() * positions() * patch());
+  }
+  // The patches (P × C·k·k) for the gradient, then as much again for δ's patches.
+  std::size_t scratch_rows() const override { return 2 * positions() * patch(); }
+
+  // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_eᵀ + b.
+  void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
+               Team team) const override;
+  // δ: maps×OH×OW × m; ∂C/∂patches_e = δ_eᵀ·W: P × C·k·k, added back into ∂C/∂x_e (col2im);
+  // ∇W = Σ_e δ_e·patches_e: maps × C·k·k; ∇b = Σ_e Σ_positions δ_e: maps.
+  Band backward(const Parameters<Scalar>& parameters, const BackwardArgs<Scalar>& args,
+                Team team) const override;
+
+ private:
+  std::size_t maps() const { return this->output_shape().channels; }
+  std::size_t positions() const {
+    return this->output_shape().height * this->output_shape().width;
+  }
+  std::size_t patch() const { return this->input_shape().channels * k_ * k_; }
+  // x (one example) → its patches, P × C·k·k row-major, zeros where the kernel is off the image.
+  void im2col(const Scalar* x, Scalar* patches) const;
+  // ∂C/∂x (one example, zeroed first) += the patches' gradients, position by position.
+  void col2im(const Scalar* patches, Scalar* x) const;
+
+  std::size_t k_;
+  std::size_t pad_;
+};
+
+extern template class ConvLayer<float>;
+extern template class ConvLayer<double>;
+
+}  // namespace digitnet
