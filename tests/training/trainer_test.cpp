@@ -92,6 +92,36 @@ TEST(Sgd, LargeNetworksSplitRowsAmongThreadsWithTheSameResult) {
   EXPECT_TRUE(one.parameters().as_vector() != Network({784, 800, 10}, 5).parameters().as_vector());
 }
 
+TEST(Sgd, ConvolutionalNetworksSplitExamplesAmongThreadsWithTheSameResult) {
+  // Convolution and pooling take whole examples per thread, and the convolution's gradient
+  // bands of maps summed over every example in order: one thread and two agree bit for bit.
+  Dataset data;
+  data.rows = data.cols = 28;
+  Rng rng(6);
+  for (int i = 0; i < 40 * 784; ++i)
+    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  for (int i = 0; i < 40; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  Architecture arch;
+  arch.input = {1, 28, 28};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list("conv:12x5:relu,pool:2,conv:16x3:relu:same,pool:2,dense:10",
+                                 Activation::relu, Activation::softmax, &problem);
+  ASSERT_EQ(architecture_problem(arch), "");
+  Network one(arch, 5, Init::he), two(arch, 5, Init::he);
+  ASSERT_EQ(two.make_workspace(20, 2).threads, 2);
+  TrainOptions options;
+  options.epochs = 1;
+  options.mini_batch_size = 20;
+  options.eta = 0.05;
+  options.threads = 1;
+  sgd(one, data, options);
+  options.threads = 2;
+  sgd(two, data, options);
+  EXPECT_TRUE(one.parameters().as_vector() == two.parameters().as_vector());
+  EXPECT_TRUE(one.parameters().as_vector() != Network(arch, 5, Init::he).parameters().as_vector());
+}
+
 // FNV-1a of the parameters' bytes.
 std::uint64_t weights_hash(const Network& net) {
   const auto v = net.parameters().as_vector();

@@ -49,46 +49,99 @@ ConvLayer<Scalar>::ConvLayer(LayerSpec spec, Shape input, Shape output, std::siz
       k_(this->spec().numbers[1]),
       pad_(has_option(this->spec(), "same") ? (k_ - 1) / 2 : 0) {}
 
+// The scratch of a batch of `capacity` examples, one flat buffer (P = positions, n = patch):
+//   patches  n × (capacity·P), row-major: example e's patches in columns [e·P, (e + 1)·P)
+//   gradient n × (capacity·P): ∂C/∂patches, the same layout
+//   maps     maps × (capacity·P): z in forward, δ in backward, map-major
+namespace {
+
 template <typename Scalar>
-void ConvLayer<Scalar>::im2col(const Scalar* x, Scalar* patches) const {
+struct ConvScratch {
+  Scalar* patches;
+  Scalar* gradient;
+  Scalar* maps;
+  std::size_t ld;  // capacity·P, the row stride of all three
+};
+
+template <typename Scalar>
+ConvScratch<Scalar> scratch_of(Matrix<Scalar>* scratch, std::size_t n, std::size_t p) {
+  Scalar* base = scratch->data();
+  const std::size_t ld = static_cast<std::size_t>(scratch->cols()) * p;
+  return {base, base + n * ld, base + 2 * n * ld, ld};
+}
+
+}  // namespace
+
+template <typename Scalar>
+void ConvLayer<Scalar>::im2col(const Scalar* x, Scalar* patches, std::size_t ld) const {
   const Shape in = this->input_shape();
   const Shape out = this->output_shape();
   const auto k = static_cast<std::ptrdiff_t>(k_), pad = static_cast<std::ptrdiff_t>(pad_);
   const auto h = static_cast<std::ptrdiff_t>(in.height), w = static_cast<std::ptrdiff_t>(in.width);
-  for (std::ptrdiff_t oy = 0; oy < static_cast<std::ptrdiff_t>(out.height); ++oy)
-    for (std::ptrdiff_t ox = 0; ox < static_cast<std::ptrdiff_t>(out.width); ++ox)
-      for (std::size_t c = 0; c < in.channels; ++c) {
-        const Scalar* channel = x + c * in.height * in.width;
-        for (std::ptrdiff_t i = 0; i < k; ++i) {
+  const auto oh = static_cast<std::ptrdiff_t>(out.height), ow = static_cast<std::ptrdiff_t>(out.width);
+  for (std::size_t c = 0; c < in.channels; ++c) {
+    const Scalar* channel = x + c * in.height * in.width;
+    for (std::ptrdiff_t i = 0; i < k; ++i)
+      for (std::ptrdiff_t j = 0; j < k; ++j, patches += ld) {
+        // Columns ox in [lo, hi) read inside the image: x = ox + j − pad in [0, w).
+        const std::ptrdiff_t lo = std::clamp<std::ptrdiff_t>(pad - j, 0, ow);
+        const std::ptrdiff_t hi = std::clamp<std::ptrdiff_t>(w + pad - j, lo, ow);
+        Scalar* row = patches;
+        for (std::ptrdiff_t oy = 0; oy < oh; ++oy, row += ow) {
           const std::ptrdiff_t y = oy + i - pad;
-          for (std::ptrdiff_t j = 0; j < k; ++j) {
-            const std::ptrdiff_t xx = ox + j - pad;
-            *patches++ = y >= 0 && y < h && xx >= 0 && xx < w ? channel[y * w + xx] : Scalar(0);
+          if (y < 0 || y >= h) {
+            std::fill(row, row + ow, Scalar(0));
+            continue;
           }
+          std::fill(row, row + lo, Scalar(0));
+          std::copy(channel + y * w + lo + j - pad, channel + y * w + hi + j - pad, row + lo);
+          std::fill(row + hi, row + ow, Scalar(0));
         }
       }
+  }
 }
 
 template <typename Scalar>
-void ConvLayer<Scalar>::col2im(const Scalar* patches, Scalar* x) const {
+void ConvLayer<Scalar>::col2im(const Scalar* patches, std::size_t ld, Scalar* x) const {
   const Shape in = this->input_shape();
   const Shape out = this->output_shape();
   const auto k = static_cast<std::ptrdiff_t>(k_), pad = static_cast<std::ptrdiff_t>(pad_);
   const auto h = static_cast<std::ptrdiff_t>(in.height), w = static_cast<std::ptrdiff_t>(in.width);
+  const auto oh = static_cast<std::ptrdiff_t>(out.height), ow = static_cast<std::ptrdiff_t>(out.width);
   std::fill(x, x + in.size(), Scalar(0));
-  for (std::ptrdiff_t oy = 0; oy < static_cast<std::ptrdiff_t>(out.height); ++oy)
-    for (std::ptrdiff_t ox = 0; ox < static_cast<std::ptrdiff_t>(out.width); ++ox)
-      for (std::size_t c = 0; c < in.channels; ++c) {
-        Scalar* channel = x + c * in.height * in.width;
-        for (std::ptrdiff_t i = 0; i < k; ++i) {
+  for (std::size_t c = 0; c < in.channels; ++c) {
+    Scalar* channel = x + c * in.height * in.width;
+    for (std::ptrdiff_t i = 0; i < k; ++i)
+      for (std::ptrdiff_t j = 0; j < k; ++j, patches += ld) {
+        const std::ptrdiff_t lo = std::clamp<std::ptrdiff_t>(pad - j, 0, ow);
+        const std::ptrdiff_t hi = std::clamp<std::ptrdiff_t>(w + pad - j, lo, ow);
+        const Scalar* row = patches;
+        for (std::ptrdiff_t oy = 0; oy < oh; ++oy, row += ow) {
           const std::ptrdiff_t y = oy + i - pad;
-          for (std::ptrdiff_t j = 0; j < k; ++j, ++patches) {
-            const std::ptrdiff_t xx = ox + j - pad;
-            if (y >= 0 && y < h && xx >= 0 && xx < w) channel[y * w + xx] += *patches;
-          }
+          if (y < 0 || y >= h) continue;
+          Scalar* target = channel + y * w + j - pad;
+          for (std::ptrdiff_t ox = lo; ox < hi; ++ox) target[ox] += row[ox];
         }
       }
+  }
 }
+
+namespace {
+
+// Σ of a row's n values in an order fixed by n alone: 16 running sums, then their total.
+template <typename Scalar>
+Scalar fixed_order_sum(const Scalar* row, std::size_t n) {
+  Scalar lanes[16] = {};
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (std::size_t l = 0; l < 16; ++l) lanes[l] += row[i + l];
+  for (std::size_t l = 0; i < n; ++i, ++l) lanes[l] += row[i];
+  Scalar sum = 0;
+  for (const Scalar lane : lanes) sum += lane;
+  return sum;
+}
+
+}  // namespace
 
 template <typename Scalar>
 void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
@@ -97,16 +150,23 @@ void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArg
   const auto weights = parameters.weights(this->index());
   const auto biases = parameters.biases(this->index());
   const std::size_t p = positions(), n = patch(), f = maps();
+  const ConvScratch<Scalar> s = scratch_of(args.scratch, n, p);
   // This thread's examples [e0, e0 + count).
   const auto [e0, count] = team.of(args.input.cols());
+  if (count == 0) return;
+  const auto first = static_cast<std::size_t>(e0);
+  for (Eigen::Index e = e0; e < e0 + count; ++e)
+    im2col(args.input.col(e).data(), s.patches + static_cast<std::size_t>(e) * p, s.ld);
+  // z (maps × count·P) = W (maps × n) · patches (n × count·P).
+  gemm<Scalar>(f, static_cast<std::size_t>(count) * p, n, Scalar(1),
+               {weights.data(), static_cast<std::ptrdiff_t>(n), 1},
+               {s.patches + first * p, static_cast<std::ptrdiff_t>(s.ld), 1}, s.maps + first * p,
+               s.ld, false);
   for (Eigen::Index e = e0; e < e0 + count; ++e) {
-    Scalar* patches = args.scratch->col(e).data();
-    im2col(args.input.col(e).data(), patches);
     Scalar* z = args.output.col(e).data();  // maps × P, row-major
-    for (std::size_t map = 0; map < f; ++map) std::fill(z + map * p, z + (map + 1) * p, biases(map));
-    // z (maps × P) += W (maps × n) · patchesᵀ (n × P).
-    gemm<Scalar>(f, p, n, Scalar(1), {weights.data(), static_cast<std::ptrdiff_t>(n), 1},
-                 {patches, 1, static_cast<std::ptrdiff_t>(n)}, z, p, true);
+    const Scalar* from = s.maps + static_cast<std::size_t>(e) * p;
+    for (std::size_t map = 0; map < f; ++map)
+      for (std::size_t i = 0; i < p; ++i) z[map * p + i] = from[map * s.ld + i] + biases(map);
   }
   auto a = args.output.middleCols(e0, count);
   if (args.derivative != nullptr) {
@@ -128,41 +188,46 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   assert(args.scratch != nullptr);
   const Eigen::Index m = args.input.cols();
   const std::size_t p = positions(), n = patch(), f = maps();
+  const ConvScratch<Scalar> s = scratch_of(args.scratch, n, p);
   const auto weights = parameters.weights(this->index());
-  if (args.input_delta != nullptr) {
-    const auto [e0, count] = team.of(m);
-    for (Eigen::Index e = e0; e < e0 + count; ++e) {
-      Scalar* patch_delta = args.scratch->col(e).data() + p * n;
-      // ∂C/∂patches (P × n) = δ_eᵀ (P × maps) · W (maps × n).
-      gemm<Scalar>(p, n, f, Scalar(1), {args.delta.col(e).data(), 1, static_cast<std::ptrdiff_t>(p)},
-                   {weights.data(), static_cast<std::ptrdiff_t>(n), 1}, patch_delta, n, false);
-      col2im(patch_delta, args.input_delta->col(e).data());
-    }
+  // δ of this thread's examples into map-major order; every thread's, before the gradient.
+  const auto [e0, count] = team.of(m);
+  const auto first = static_cast<std::size_t>(e0);
+  for (Eigen::Index e = e0; e < e0 + count; ++e) {
+    const Scalar* delta = args.delta.col(e).data();
+    Scalar* to = s.maps + static_cast<std::size_t>(e) * p;
+    for (std::size_t map = 0; map < f; ++map)
+      std::copy(delta + map * p, delta + (map + 1) * p, to + map * s.ld);
+  }
+  team.barrier();
+  if (args.input_delta != nullptr && count > 0) {
+    // ∂C/∂patches (n × count·P) = Wᵀ (n × maps) · δ (maps × count·P).
+    gemm<Scalar>(n, static_cast<std::size_t>(count) * p, f, Scalar(1),
+                 {weights.data(), 1, static_cast<std::ptrdiff_t>(n)},
+                 {s.maps + first * p, static_cast<std::ptrdiff_t>(s.ld), 1},
+                 s.gradient + first * p, s.ld, false);
+    for (Eigen::Index e = e0; e < e0 + count; ++e)
+      col2im(s.gradient + static_cast<std::size_t>(e) * p, s.ld, args.input_delta->col(e).data());
     auto delta_prev = args.input_delta->middleCols(e0, count);
     delta_prev.array() *= args.input_derivative->middleCols(e0, count).array();
   }
   if (args.target_is_read) team.barrier();
-  // target_w (+)= alpha·Σ_e δ_e·patches_e and target_b (+)= alpha·Σ_e Σ_p δ_e, by bands of maps,
-  // the examples in their order.
+  // target_w (+)= alpha·δ·patchesᵀ over every position of every example (K = m·P), and
+  // target_b (+)= alpha·Σ δ, by bands of maps.
   auto target_w = args.target->weights(this->index());
   auto target_b = args.target->biases(this->index());
   const auto [f0, rows] = team.of(static_cast<Eigen::Index>(f));
   if (rows == 0) return {f0, 0};
   if (args.penalty != nullptr) args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
-  const auto band = static_cast<std::size_t>(rows);
-  Scalar* w_band = target_w.data() + static_cast<std::size_t>(f0) * n;
-  for (Eigen::Index e = 0; e < m; ++e) {
-    const Scalar* delta = args.delta.col(e).data() + static_cast<std::size_t>(f0) * p;
-    gemm<Scalar>(band, n, p, args.alpha, {delta, static_cast<std::ptrdiff_t>(p), 1},
-                 {args.scratch->col(e).data(), static_cast<std::ptrdiff_t>(n), 1}, w_band, n,
-                 args.accumulate || e > 0);
-  }
+  const std::size_t positions_in_batch = static_cast<std::size_t>(m) * p;
+  const Scalar* delta_band = s.maps + static_cast<std::size_t>(f0) * s.ld;
+  gemm<Scalar>(static_cast<std::size_t>(rows), n, positions_in_batch, args.alpha,
+               {delta_band, static_cast<std::ptrdiff_t>(s.ld), 1},
+               {s.patches, 1, static_cast<std::ptrdiff_t>(s.ld)},
+               target_w.data() + static_cast<std::size_t>(f0) * n, n, args.accumulate);
   for (Eigen::Index map = f0; map < f0 + rows; ++map) {
-    Scalar sum = 0;
-    for (Eigen::Index e = 0; e < m; ++e) {
-      const Scalar* delta = args.delta.col(e).data() + static_cast<std::size_t>(map) * p;
-      for (std::size_t i = 0; i < p; ++i) sum += delta[i];
-    }
+    const Scalar sum =
+        fixed_order_sum(s.maps + static_cast<std::size_t>(map) * s.ld, positions_in_batch);
     target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
   }
   return {f0, rows};

@@ -3,10 +3,56 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 
 #include "network/activate.hpp"
 
 namespace digitnet {
+
+namespace {
+
+// One example's windows, a chunk of windows side by side and each window's values in row-major
+// order: the windows are independent, so their comparisons overlap and vectorise (one window's
+// would wait on each other's, and branches on them mispredict). Strictly greater: the first
+// maximum stays. The index of each maximum is stored as a Scalar, exactly (inputs < 2^24 values).
+// P: the window size when known at compile time (0: `p`).
+template <typename Scalar, std::size_t P>
+void pool_example(const Scalar* x, Shape in, Shape out, Scalar* a, Scalar* from,
+                  std::size_t p = P) {
+  if constexpr (P != 0) p = P;
+  constexpr std::size_t chunk = 64;
+  for (std::size_t c = 0; c < in.channels; ++c)
+    for (std::size_t oy = 0; oy < out.height; ++oy) {
+      const std::size_t top = (c * in.height + oy * p) * in.width;  // the windows' first row
+      for (std::size_t ox0 = 0; ox0 < out.width; ox0 += chunk) {
+        const std::size_t windows = std::min(chunk, out.width - ox0);
+        Scalar best[chunk];
+        std::uint32_t best_at[chunk];
+        for (std::size_t w = 0; w < windows; ++w) {
+          best[w] = x[top + (ox0 + w) * p];
+          best_at[w] = static_cast<std::uint32_t>(top + (ox0 + w) * p);
+        }
+        for (std::size_t i = 0; i < p; ++i)
+          for (std::size_t j = i == 0 ? 1 : 0; j < p; ++j) {
+            const std::size_t offset = top + i * in.width + ox0 * p + j;
+            for (std::size_t w = 0; w < windows; ++w) {
+              const Scalar v = x[offset + w * p];
+              // Masks, not branches: 0 or all ones.
+              const std::uint32_t greater = 0u - static_cast<std::uint32_t>(v > best[w]);
+              best_at[w] = (best_at[w] & ~greater) |
+                           (static_cast<std::uint32_t>(offset + w * p) & greater);
+              best[w] = std::max(best[w], v);
+            }
+          }
+        std::copy(best, best + windows, a);
+        for (std::size_t w = 0; w < windows; ++w) from[w] = static_cast<Scalar>(best_at[w]);
+        a += windows;
+        from += windows;
+      }
+    }
+}
+
+}  // namespace
 
 std::string PoolKind::check(const LayerSpec& spec, Shape input, Shape* output) {
   const auto& n = spec.numbers;
@@ -35,18 +81,10 @@ void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> a
     const Scalar* x = args.input.col(e).data();
     Scalar* a = args.output.col(e).data();
     Scalar* from = args.scratch->col(e).data();
-    for (std::size_t c = 0; c < in.channels; ++c)
-      for (std::size_t oy = 0; oy < out.height; ++oy)
-        for (std::size_t ox = 0; ox < out.width; ++ox) {
-          std::size_t best = (c * in.height + oy * p) * in.width + ox * p;
-          for (std::size_t i = 0; i < p; ++i)
-            for (std::size_t j = 0; j < p; ++j) {
-              const std::size_t at = (c * in.height + oy * p + i) * in.width + ox * p + j;
-              if (x[at] > x[best]) best = at;  // strictly: the first maximum stays
-            }
-          *a++ = x[best];
-          *from++ = static_cast<Scalar>(best);  // exact: model inputs are < 2^24 values
-        }
+    if (p == 2)
+      pool_example<Scalar, 2>(x, in, out, a, from);
+    else
+      pool_example<Scalar, 0>(x, in, out, a, from, p);
   }
   if (args.derivative != nullptr) {
     auto a = args.output.middleCols(e0, count);
