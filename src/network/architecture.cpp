@@ -97,6 +97,10 @@ std::string architecture_problem(const Architecture& arch) {
     const LayerKind* kind = find_layer_kind(layer.kind);
     if (kind == nullptr)
       return where + "unknown kind '" + layer.kind + "'; the kinds are " + layer_kind_names();
+    if (const std::string problem = common_options_problem(layer); !problem.empty())
+      return where + problem;
+    if (dropout_rate(layer).value_or(0) > 0 && l + 1 == arch.layers.size())
+      return where + "the output layer cannot be dropped out; give dropout= to a hidden layer";
     Shape output;
     if (const std::string problem = kind->check(layer, shape, &output); !problem.empty())
       return where + problem + " (its input is " + to_string(shape) + ")";

@@ -12,7 +12,12 @@ namespace {
 
 template <typename Kind, template <typename> class Type>
 LayerKind kind() {
-  return {Kind::name, Kind::id, Kind::takes_activation, &Kind::check,
+  return {Kind::name, Kind::id, Kind::takes_activation,
+          // The kind's own rules, on its own options (the common ones are checked by
+          // architecture_problem).
+          [](const LayerSpec& spec, Shape input, Shape* output) {
+            return Kind::check(without_common_options(spec), input, output);
+          },
           [](LayerSpec spec, Shape input, Shape output, std::size_t index) {
             return std::unique_ptr<Layer<float>>(
                 std::make_unique<Type<float>>(std::move(spec), input, output, index));

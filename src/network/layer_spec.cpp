@@ -2,6 +2,7 @@
 #include "digitnet/network/layer_spec.hpp"
 
 #include <charconv>
+#include <string_view>
 
 #include "digitnet/network/layer_registry.hpp"
 
@@ -30,7 +31,44 @@ bool parse_numbers(const std::string& text, std::vector<std::size_t>* numbers) {
   return true;
 }
 
+constexpr std::string_view dropout_prefix = "dropout=";
+
+bool is_dropout_option(const std::string& option) { return option.starts_with(dropout_prefix); }
+
+// The rate of a "dropout=P" option, or nullopt when P is not a number in [0, 1).
+std::optional<double> parse_rate(const std::string& option) {
+  const char* first = option.data() + dropout_prefix.size();
+  const char* last = option.data() + option.size();
+  double rate = 0;
+  const auto [end, error] = std::from_chars(first, last, rate);
+  if (first == last || error != std::errc() || end != last || !(rate >= 0 && rate < 1))
+    return std::nullopt;
+  return rate;
+}
+
 }  // namespace
+
+std::optional<double> dropout_rate(const LayerSpec& spec) {
+  for (const std::string& option : spec.options)
+    if (is_dropout_option(option)) return parse_rate(option);
+  return std::nullopt;
+}
+
+std::string common_options_problem(const LayerSpec& spec) {
+  int dropouts = 0;
+  for (const std::string& option : spec.options) {
+    if (!is_dropout_option(option)) continue;
+    if (++dropouts > 1) return "give dropout= once";
+    if (!parse_rate(option))
+      return option + ": give a rate from 0 up to (not including) 1, e.g. dropout=0.5";
+  }
+  return "";
+}
+
+LayerSpec without_common_options(LayerSpec spec) {
+  std::erase_if(spec.options, is_dropout_option);
+  return spec;
+}
 
 std::string to_string(const LayerSpec& spec) {
   std::string text = spec.kind;

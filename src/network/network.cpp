@@ -89,7 +89,10 @@ void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Sc
     ForwardArgs<Scalar> args{
         layer_input(x, ws, l), ws.activations[l + 1].leftCols(m),
         training ? &derivative : nullptr,
-        training && ws.dropout && l + 1 < layers() ? &ws.masks[l + 1] : nullptr, &ws.scratch[l]};
+        training && ws.dropout && l + 1 < layers() && ws.masks[l + 1].size() > 0
+            ? &ws.masks[l + 1]
+            : nullptr,
+        &ws.scratch[l]};
     layers_[l]->forward(parameters_, args, team);
     team.barrier();
   }

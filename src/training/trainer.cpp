@@ -71,6 +71,9 @@ class Run {
         fused_(options.optimizer.kind == OptimizerSettings::Kind::sgd),
         rng_(options.seed, shuffle_stream),
         dropout_rng_(options.seed, dropout_stream),
+        dropout_rates_(dropout_rates(net.architecture(), options.dropout)),
+        dropout_(std::any_of(dropout_rates_.begin(), dropout_rates_.end(),
+                             [](double r) { return r > 0; })),
         order_(n_),
         // Threads split every layer's rows inside backprop when the network is large enough
         // for it to pay (see make_workspace); small ones run on one thread. Splitting the
@@ -246,7 +249,7 @@ class Run {
     auto targets = y_.leftCols(static_cast<Eigen::Index>(m));
     fill_inputs<float>(training_, chosen, inputs);
     fill_targets<float>(training_, chosen, targets);
-    if (options_.dropout > 0) draw_dropout_masks(ws_, options_.dropout, m, dropout_rng_);
+    if (dropout_) draw_dropout_masks(ws_, std::span<const double>(dropout_rates_), m, dropout_rng_);
     if (fused_) return net_.sgd_step(inputs, targets, ws_, eta, penalty_);
     // Each thread updates its band of each layer as soon as backprop has its gradient (the
     // mean: backprop scales it by 1/m as it computes it).
@@ -285,6 +288,8 @@ class Run {
   const bool fused_;
   Rng rng_;
   Rng dropout_rng_;
+  const std::vector<double> dropout_rates_;  // each layer's (dropout.hpp)
+  const bool dropout_;                       // whether any is above 0
   std::vector<std::uint32_t> order_;
   Workspace<float> ws_;
   Matrix<float> x_;

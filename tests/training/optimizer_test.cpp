@@ -128,6 +128,59 @@ TEST(Dropout, MasksDropAboutTheRateAndScaleTheRest) {
   EXPECT_FALSE(ws.dropout);
 }
 
+TEST(Dropout, ALayersOwnRateOverridesTheHiddenLayersRateAndOnlyItIsMasked) {
+  Architecture arch;
+  arch.input = {1, 8, 8};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list("conv:4x3:relu,pool:2:dropout=0.5,dense:20:relu:dropout=0,"
+                                 "dense:30:relu,dense:10",
+                                 Activation::relu, Activation::softmax, &problem);
+  ASSERT_EQ(architecture_problem(arch), "");
+  EXPECT_EQ(dropout_rates(arch, 0.0), (std::vector<double>{0, 0.5, 0, 0, 0}));
+  EXPECT_EQ(dropout_rates(arch, 0.2), (std::vector<double>{0.2, 0.5, 0, 0.2, 0}));
+  const Network net(arch, 1, Init::he);
+  Workspace<float> ws = net.make_workspace(50);
+  Rng rng(3);
+  const std::vector<double> rates = dropout_rates(arch, 0.0);
+  draw_dropout_masks(ws, std::span<const double>(rates), 50, rng);
+  ASSERT_TRUE(ws.dropout);
+  // Only the pooling layer's outputs (activations[2]) have a mask.
+  for (const std::size_t l : {1u, 3u, 4u}) EXPECT_EQ(ws.masks[l].size(), 0) << l;
+  const auto mask = ws.masks[2].leftCols(50);
+  EXPECT_NEAR((mask.array() == 0.0f).cast<double>().mean(), 0.5, 0.03);
+  // In training the masked layer's zeros reach its activations; evaluation is unmasked.
+  Matrix<float> x = Matrix<float>::Constant(64, 50, 0.5f);
+  Matrix<float> y = Matrix<float>::Zero(10, 50);
+  y.row(3).setOnes();
+  Parameters<float> nabla(net.parameter_layout());
+  net.backprop(x, y, ws, nabla);
+  const auto pooled = ws.activations[2].leftCols(50);
+  EXPECT_TRUE(((mask.array() != 0.0f) || (pooled.array() == 0.0f)).all());
+  EXPECT_GT((pooled.array() == 0.0f).cast<double>().mean(), 0.4);
+}
+
+TEST(Dropout, RatesOnLayersAreCheckedNamingTheLayer) {
+  const auto problem_of = [](const std::string& text) {
+    Architecture arch;
+    arch.input = flat_shape(20);
+    std::string problem;
+    arch.layers = parse_layer_list(text, Activation::relu, Activation::sigmoid, &problem);
+    EXPECT_EQ(problem, "") << text;
+    return architecture_problem(arch);
+  };
+  EXPECT_EQ(problem_of("dense:10:dropout=0.5,dense:10"), "");
+  EXPECT_NE(problem_of("dense:10:dropout=1.5,dense:10").find("layer 1"), std::string::npos);
+  EXPECT_NE(problem_of("dense:10:dropout=x,dense:10").find("e.g. dropout=0.5"), std::string::npos);
+  EXPECT_NE(problem_of("dense:10:dropout=0.1:dropout=0.2,dense:10").find("once"),
+            std::string::npos);
+  EXPECT_NE(problem_of("dense:10,dense:10:dropout=0.5").find("output layer"), std::string::npos);
+  std::string problem;
+  const auto layers = parse_layer_list("dense:10:relu:dropout=0.25", Activation::relu,
+                                       Activation::relu, &problem);
+  EXPECT_EQ(to_string(layers), "dense:10:relu:dropout=0.25");
+}
+
 TEST(Dropout, GradientIsTheMaskedNetworksAndDroppedNeuronsLearnNothing) {
   NetworkD net(Architecture::of({3, 4, 2}, Activation::tanh, Activation::softmax,
                                 Cost::log_likelihood),

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,14 @@ std::string to_string(const LayerSpec& spec);
 std::vector<LayerSpec> parse_layer_list(const std::string& text, Activation hidden,
                                         Activation output, std::string* problem);
 std::string to_string(const std::vector<LayerSpec>& layers);
+
+// The option every kind takes: "dropout=P", the layer's outputs dropped with probability P
+// while training (as network3.py's p_dropout on the layer that reads them; dropout.hpp).
+// Its rate, or nullopt when the spec names none (or names it wrongly: see below).
+std::optional<double> dropout_rate(const LayerSpec& spec);
+// Why the spec's common options are wrong ("dropout=1.5: ..."), or "".
+std::string common_options_problem(const LayerSpec& spec);
+// The spec without its common options: what the kind's own rules see.
+LayerSpec without_common_options(LayerSpec spec);
 
 }  // namespace digitnet
