@@ -12,18 +12,18 @@ namespace digitnet::cli {
 namespace {
 
 struct EvalArgs {
-  std::string model;
+  std::vector<std::string> models;
   std::string split = "test";
   DataArgs data;
   int threads = 0;
 };
 
 void run(const EvalArgs& args) {
-  const Network net = load_model_flag(args.model);
+  const std::vector<Network> models = load_models_flag(args.models);
   const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
-  check_model_fits(net, args.model, part);
-  const std::size_t correct = evaluate(net, part, args.threads);
+  for (std::size_t k = 0; k < models.size(); ++k) check_model_fits(models[k], args.models[k], part);
+  const std::size_t correct = evaluate(models, part, args.threads);
   std::printf("%s: %zu / %zu (%.2f%%)\n", args.split.c_str(), correct, part.size(),
               100.0 * static_cast<double>(correct) / static_cast<double>(part.size()));
 }
@@ -33,8 +33,7 @@ void run(const EvalArgs& args) {
 Command add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Count a saved model's correct answers on a split");
-  cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")
-      ->required();
+  add_models_option(*cmd, args->models);
   cmd->add_option("--split", args->split, "Which images: test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();

@@ -17,7 +17,7 @@ namespace digitnet::cli {
 namespace {
 
 struct PredictArgs {
-  std::string model;
+  std::vector<std::string> models;
   std::vector<std::string> images;
   std::optional<std::size_t> index;
   std::string split = "test";
@@ -70,15 +70,25 @@ void write_explanation(const PreparedDigit& d, const std::string& path) {
   save_png(out, path);
 }
 
-void run_index(const PredictArgs& args, const Network& net) {
+// One reading from every model, averaged (one model: its own reading).
+template <typename Read>
+Reading read_all(std::size_t models, Read&& read) {
+  std::vector<Reading> readings;
+  for (std::size_t k = 0; k < models; ++k) readings.push_back(read(k));
+  return readings.size() == 1 ? readings[0] : average_readings(readings);
+}
+
+void run_index(const PredictArgs& args, const std::vector<Network>& models) {
   const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
   if (*args.index >= part.size())
     throw UsageError("--index " + std::to_string(*args.index) + ": the " + args.split +
                      " split has " + std::to_string(part.size()) + " images (0 to " +
                      std::to_string(part.size() - 1) + ")");
-  check_model_fits(net, args.model, part);
-  const Reading r = read_digit(net, part.image(*args.index));
+  for (std::size_t k = 0; k < models.size(); ++k) check_model_fits(models[k], args.models[k], part);
+  const Reading r = read_all(models.size(), [&](std::size_t k) {
+    return read_digit(models[k], part.image(*args.index));
+  });
   const int label = part.labels[*args.index];
   if (args.json) {
     nlohmann::ordered_json j;
@@ -99,19 +109,27 @@ void run_index(const PredictArgs& args, const Network& net) {
 }
 
 // Returns the number of pictures that could not be read.
-int run_pictures(const PredictArgs& args, Network net) {
-  if (net.input_size() != mnist_side * mnist_side || net.output_size() != digit_classes)
-    throw Error(args.model + ": the model maps " + std::to_string(net.input_size()) +
-                " inputs to " + std::to_string(net.output_size()) +
-                " outputs; pictures need a model of 784 inputs (28 x 28) and 10 outputs");
-  const Predictor predictor(std::move(net));
+int run_pictures(const PredictArgs& args, std::vector<Network> models) {
+  std::vector<std::unique_ptr<Predictor>> predictors;
+  for (std::size_t k = 0; k < models.size(); ++k) {
+    const Network& net = models[k];
+    if (net.input_size() != mnist_side * mnist_side || net.output_size() != digit_classes)
+      throw Error(args.models[k] + ": the model maps " + std::to_string(net.input_size()) +
+                  " inputs to " + std::to_string(net.output_size()) +
+                  " outputs; pictures need a model of 784 inputs (28 x 28) and 10 outputs");
+    predictors.push_back(std::make_unique<Predictor>(std::move(models[k])));
+  }
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   int failures = 0;
   for (const std::string& file : args.images) {
     try {
-      const PictureReading reading = predictor.predict_picture_file(file);
-      const PreparedDigit& d = reading.prepared;
-      const Reading& r = reading.reading;
+      // Every model sees the same prepared image (the preparation does not depend on it).
+      PreparedDigit d;
+      const Reading r = read_all(predictors.size(), [&](std::size_t k) {
+        PictureReading reading = predictors[k]->predict_picture_file(file);
+        if (k == 0) d = std::move(reading.prepared);
+        return reading.reading;
+      });
       if (!args.explain.empty()) write_explanation(d, args.explain);
       if (args.json) {
         nlohmann::ordered_json j;
@@ -163,12 +181,12 @@ void run(const PredictArgs& args) {
       throw UsageError("--explain " + args.explain + ": folder " + folder.string() +
                        " does not exist; create it first");
   }
-  Network net = load_model_flag(args.model);
+  std::vector<Network> models = load_models_flag(args.models);
   if (args.index) {
-    run_index(args, net);
+    run_index(args, models);
     return;
   }
-  const int failures = run_pictures(args, std::move(net));
+  const int failures = run_pictures(args, std::move(models));
   if (failures > 0)
     throw Error(std::to_string(failures) + " of " + std::to_string(args.images.size()) +
                 " pictures could not be read (see above)");
@@ -182,8 +200,7 @@ Command add_predict_command(CLI::App& app) {
       "predict",
       "Read the digit in picture files (PNG, JPEG, BMP, PGM; any size, colour or grey, dark ink "
       "on light paper or the reverse), or in one image of the dataset (--index)");
-  cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")
-      ->required();
+  add_models_option(*cmd, args->models);
   cmd->add_option("images", args->images, "Picture files of single handwritten digits");
   add_number(*cmd, "--index", args->index, index_range,
              "Instead of pictures: this image of the split (0-based)");

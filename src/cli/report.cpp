@@ -17,7 +17,7 @@ namespace digitnet::cli {
 namespace {
 
 struct ReportArgs {
-  std::string model;
+  std::vector<std::string> models;
   std::string split = "test";
   DataArgs data;
   std::string out_dir;
@@ -83,11 +83,11 @@ void run(const ReportArgs& args) {
     throw UsageError("--gallery " + std::to_string(args.gallery) + ": give 1 to 1,000 images");
   if (!args.out_dir.empty() && !std::filesystem::is_directory(args.out_dir))
     throw UsageError("--out-dir " + args.out_dir + ": not a folder; create it first");
-  const Network net = load_model_flag(args.model);
+  const std::vector<Network> models = load_models_flag(args.models);
   const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
-  check_model_fits(net, args.model, part);
-  const std::vector<Prediction> predictions = predict_all(net, part);
+  for (std::size_t k = 0; k < models.size(); ++k) check_model_fits(models[k], args.models[k], part);
+  const std::vector<Prediction> predictions = predict_all(models, part);
 
   Confusion confusion{};
   std::vector<std::size_t> wrong;
@@ -102,7 +102,7 @@ void run(const ReportArgs& args) {
 
   const std::filesystem::path dir(args.out_dir);
   const std::string svg = heat_map_svg(
-      confusion, "Confusion on " + args.split + ": " + std::filesystem::path(args.model).filename().string());
+      confusion, "Confusion on " + args.split + ": " + model_names(args.models));
   write_file_atomically(dir / "confusion.svg", std::vector<std::uint8_t>(svg.begin(), svg.end()));
 
   // The most confidently wrong, most confident first: image, then "p7 t2" and the confidence.
@@ -140,7 +140,7 @@ Command add_report_command(CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "report", "What a model gets wrong: confusion matrix, accuracy per digit, worst mistakes");
-  cmd->add_option("--model", args->model, "Model file written by 'digitnet train --save'")->required();
+  add_models_option(*cmd, args->models);
   cmd->add_option("--split", args->split, "test, validation or train")
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();

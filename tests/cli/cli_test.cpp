@@ -251,6 +251,42 @@ TEST_F(CliTest, LayerListTrainsTheSameNetworkAsTheSizes) {
   EXPECT_EQ(relu.exit_code, 0) << relu.output;
 }
 
+TEST_F(CliTest, ConvolutionalModelsTrainSaveAndAreReadAloneOrAsAnEnsemble) {
+  const std::string common =
+      " --layers conv:4x5:relu,pool:2,dense:10:softmax --cost log-likelihood --init he --eta 0.05"
+      " --train-size 600 --test-size 300 --epochs 1" + data_flag;
+  const std::string a = path("a.model").string(), b = path("b.model").string();
+  const CommandResult first = run("train --seed 1 --save " + a + common);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(run("train --seed 2 --save " + b + common).exit_code, 0);
+  const CommandResult one = run("eval --model " + a + data_flag);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_TRUE(std::regex_search(one.output, std::regex("test: \\d+ / 10000"))) << one.output;
+  const CommandResult both = run("eval --model " + a + " --model " + b + data_flag);
+  ASSERT_EQ(both.exit_code, 0) << both.output;
+  EXPECT_TRUE(std::regex_search(both.output, std::regex("test: \\d+ / 10000"))) << both.output;
+  const CommandResult index =
+      run("predict --index 3 --model " + a + " --model " + b + data_flag);
+  EXPECT_EQ(index.exit_code, 0) << index.output;
+  EXPECT_NE(index.output.find("test image 3:"), std::string::npos) << index.output;
+  const CommandResult report =
+      run("report --model " + a + " --model " + b + data_flag);
+  EXPECT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_NE(report.output.find("wrong (accuracy"), std::string::npos) << report.output;
+  // Any model of the same images may join, a dense one too.
+  const std::string dense = path("dense.model").string();
+  ASSERT_EQ(run("train --sizes 784,10 --epochs 1 --train-size 100 --no-test --save " + dense +
+                data_flag)
+                .exit_code,
+            0);
+  const CommandResult mixed = run("eval --model " + a + " --model " + dense + data_flag);
+  EXPECT_EQ(mixed.exit_code, 0) << mixed.output;
+  // network2.py's JSON cannot describe convolutions: refused before training.
+  const CommandResult json = run("train --save " + path("cnn.json").string() + common);
+  EXPECT_NE(json.exit_code, 0);
+  EXPECT_NE(json.output.find("other layers"), std::string::npos) << json.output;
+}
+
 TEST_F(CliTest, BadLayerListsAreRefusedNamingTheLayer) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--layers dense:30,dense:9", "--layers dense:30:sigmoid,dense:9:sigmoid: the last layer must have 10 outputs"},

@@ -1,0 +1,241 @@
+// Random affine and elastic distortions of images, sampled bilinearly.
+#include "digitnet/data/distort.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numbers>
+#include <utility>
+
+#include "digitnet/core/option_range.hpp"
+#include "digitnet/kernels/team.hpp"
+
+namespace digitnet {
+namespace {
+
+// The ranges distort_settings_problem checks, in the struct's order.
+constexpr OptionRange rotation_range{
+    "rotation", false, 0, 180, true, true, "degrees either way; 10 to 15 suit digits"};
+constexpr OptionRange scale_range{
+    "scale", false, 0, 1, true, false, "a fraction of the size either way; 0.1 to 0.2 suit digits"};
+constexpr OptionRange shear_range{"shear",
+                                  false,
+                                  0,
+                                  1,
+                                  true,
+                                  true,
+                                  "the tangent of the largest shear angle; 0.1 to 0.3 suit digits"};
+constexpr OptionRange translation_range{
+    "translation", false, 0, 1e6, true, true, "pixels either way, per axis"};
+constexpr OptionRange alpha_range{"elastic_alpha",
+                                  false,
+                                  0,
+                                  1e6,
+                                  true,
+                                  true,
+                                  "pixels, 0 for no elastic distortion; Simard et al. use 34"};
+constexpr OptionRange sigma_range{
+    "elastic_sigma", false, 0, 100, true, true, "pixels; Simard et al. use 4"};
+constexpr OptionRange sigma_needed_range{
+    "elastic_sigma",
+    false,
+    0,
+    100,
+    false,
+    true,
+    "pixels, more than 0 when elastic_alpha is set; Simard et al. use 4"};
+
+// Uniform in [-limit, limit), from one draw.
+double symmetric(Rng& rng, double limit) { return limit * (2.0 * rng.uniform() - 1.0); }
+
+// The source map of one random affine distortion (see distort_image's contract): the forward
+// map is p -> R S_h S (p - c) + c + t (R turns clockwise on screen for a positive angle, as y
+// points down), so the source of q is S^-1 S_h^-1 R^-1 (q - c - t) + c.
+Affine draw_affine(const DistortSettings& settings, std::size_t rows, std::size_t cols, Rng& rng) {
+  const double angle = symmetric(rng, settings.rotation) * (std::numbers::pi / 180.0);
+  const double scale_x = 1.0 + symmetric(rng, settings.scale);
+  const double scale_y = 1.0 + symmetric(rng, settings.scale);
+  const double shear = symmetric(rng, settings.shear);
+  const double shift_x = symmetric(rng, settings.translation);
+  const double shift_y = symmetric(rng, settings.translation);
+  const double cos_angle = std::cos(angle);
+  const double sin_angle = std::sin(angle);
+  // R^-1 = [cos sin; -sin cos], S_h^-1 = [1 -shear; 0 1], S^-1 = diag(1/scale_x, 1/scale_y).
+  Affine a;
+  a.xx = (cos_angle + shear * sin_angle) / scale_x;
+  a.xy = (sin_angle - shear * cos_angle) / scale_x;
+  a.yx = -sin_angle / scale_y;
+  a.yy = cos_angle / scale_y;
+  const double centre_x = (static_cast<double>(cols) - 1.0) / 2.0;
+  const double centre_y = (static_cast<double>(rows) - 1.0) / 2.0;
+  const double from_x = centre_x + shift_x;
+  const double from_y = centre_y + shift_y;
+  a.x0 = centre_x - (a.xx * from_x + a.xy * from_y);
+  a.y0 = centre_y - (a.yx * from_x + a.yy * from_y);
+  return a;
+}
+
+// The input at source point (x, y), bilinearly, pixels outside the image 0, as a byte.
+std::uint8_t sample(std::span<const std::uint8_t> image, std::size_t rows, std::size_t cols,
+                    double x, double y) {
+  const auto width = static_cast<double>(cols);
+  const auto height = static_cast<double>(rows);
+  // Beyond one pixel outside, all four neighbours are outside (and NaN fails here too); this
+  // also keeps the conversions below in range.
+  if (!(x > -1.0 && x < width && y > -1.0 && y < height)) return 0;
+  const double floor_x = std::floor(x);
+  const double floor_y = std::floor(y);
+  const double fx = x - floor_x;
+  const double fy = y - floor_y;
+  const auto c0 = static_cast<std::ptrdiff_t>(floor_x);
+  const auto r0 = static_cast<std::ptrdiff_t>(floor_y);
+  const auto c_count = static_cast<std::ptrdiff_t>(cols);
+  const auto r_count = static_cast<std::ptrdiff_t>(rows);
+  auto pixel = [&](std::ptrdiff_t r, std::ptrdiff_t c) -> double {
+    if (r < 0 || r >= r_count || c < 0 || c >= c_count) return 0.0;
+    return image[static_cast<std::size_t>(r * c_count + c)];
+  };
+  const double top = pixel(r0, c0) * (1.0 - fx) + pixel(r0, c0 + 1) * fx;
+  const double bottom = pixel(r0 + 1, c0) * (1.0 - fx) + pixel(r0 + 1, c0 + 1) * fx;
+  const double value = top * (1.0 - fy) + bottom * fy;  // a weighted mean: >= 0
+  return static_cast<std::uint8_t>(std::min(value + 0.5, 255.0));
+}
+
+// The normalised Gaussian's taps 0 .. ceil(3 sigma) into `kernel` (tap j weighs offsets -j and
+// +j).
+void gaussian_kernel(double sigma, std::vector<double>& kernel) {
+  const auto radius = static_cast<std::size_t>(std::ceil(3.0 * sigma));
+  kernel.resize(radius + 1);
+  double sum = 0;
+  for (std::size_t j = 0; j <= radius; ++j) {
+    const auto offset = static_cast<double>(j);
+    kernel[j] = std::exp(-offset * offset / (2.0 * sigma * sigma));
+    sum += j == 0 ? kernel[j] : 2.0 * kernel[j];
+  }
+  for (double& tap : kernel) tap /= sum;
+}
+
+// `field` (rows x cols) smoothed by `kernel` along rows then along columns, zero padded, and
+// multiplied by `alpha`; `pass` holds the intermediate.
+void smooth(std::vector<double>& field, std::vector<double>& pass, std::size_t rows,
+            std::size_t cols, const std::vector<double>& kernel, double alpha) {
+  const auto radius = static_cast<std::ptrdiff_t>(kernel.size()) - 1;
+  const auto r_count = static_cast<std::ptrdiff_t>(rows);
+  const auto c_count = static_cast<std::ptrdiff_t>(cols);
+  auto tap = [&](std::ptrdiff_t offset) {
+    return kernel[static_cast<std::size_t>(std::abs(offset))];
+  };
+  auto at = [&](std::ptrdiff_t r, std::ptrdiff_t c) {
+    return static_cast<std::size_t>(r * c_count + c);
+  };
+  for (std::ptrdiff_t r = 0; r < r_count; ++r) {
+    for (std::ptrdiff_t c = 0; c < c_count; ++c) {
+      const std::ptrdiff_t first = std::max(-radius, -c);
+      const std::ptrdiff_t last = std::min(radius, c_count - 1 - c);
+      double sum = 0;
+      for (std::ptrdiff_t j = first; j <= last; ++j) sum += tap(j) * field[at(r, c + j)];
+      pass[at(r, c)] = sum;
+    }
+  }
+  for (std::ptrdiff_t r = 0; r < r_count; ++r) {
+    const std::ptrdiff_t first = std::max(-radius, -r);
+    const std::ptrdiff_t last = std::min(radius, r_count - 1 - r);
+    for (std::ptrdiff_t c = 0; c < c_count; ++c) {
+      double sum = 0;
+      for (std::ptrdiff_t j = first; j <= last; ++j) sum += tap(j) * pass[at(r + j, c)];
+      field[at(r, c)] = alpha * sum;
+    }
+  }
+}
+
+}  // namespace
+
+bool DistortSettings::any() const {
+  return rotation != 0 || scale != 0 || shear != 0 || translation != 0 || elastic_alpha != 0;
+}
+
+std::string distort_settings_problem(const DistortSettings& settings) {
+  const std::pair<double, const OptionRange*> checks[] = {
+      {settings.rotation, &rotation_range},
+      {settings.scale, &scale_range},
+      {settings.shear, &shear_range},
+      {settings.translation, &translation_range},
+      {settings.elastic_alpha, &alpha_range},
+      {settings.elastic_sigma, settings.elastic_alpha > 0 ? &sigma_needed_range : &sigma_range},
+  };
+  std::string problems;
+  for (const auto& [value, range] : checks) {
+    const OptionProblem problem = check_option_value(value, *range);
+    if (!problem) continue;
+    if (!problems.empty()) problems += '\n';
+    problems += problem.message();
+  }
+  return problems;
+}
+
+void affine_image(std::span<const std::uint8_t> image, std::size_t rows, std::size_t cols,
+                  const Affine& source, std::span<std::uint8_t> out) {
+  assert(image.size() == rows * cols && out.size() == image.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto y = static_cast<double>(r);
+    for (std::size_t c = 0; c < cols; ++c) {
+      const auto x = static_cast<double>(c);
+      out[r * cols + c] = sample(image, rows, cols, source.xx * x + source.xy * y + source.x0,
+                                 source.yx * x + source.yy * y + source.y0);
+    }
+  }
+}
+
+void distort_image(std::span<const std::uint8_t> image, std::size_t rows, std::size_t cols,
+                   const DistortSettings& settings, Rng& rng, std::span<std::uint8_t> out,
+                   DistortScratch& scratch) {
+  assert(distort_settings_problem(settings).empty());
+  assert(image.size() == rows * cols && out.size() == image.size());
+  const Affine source = draw_affine(settings, rows, cols, rng);
+  if (settings.elastic_alpha == 0) {
+    affine_image(image, rows, cols, source, out);
+    return;
+  }
+  const std::size_t size = rows * cols;
+  scratch.field_x.resize(size);
+  scratch.field_y.resize(size);
+  scratch.pass.resize(size);
+  for (double& d : scratch.field_x) d = 2.0 * rng.uniform() - 1.0;
+  for (double& d : scratch.field_y) d = 2.0 * rng.uniform() - 1.0;
+  gaussian_kernel(settings.elastic_sigma, scratch.kernel);
+  smooth(scratch.field_x, scratch.pass, rows, cols, scratch.kernel, settings.elastic_alpha);
+  smooth(scratch.field_y, scratch.pass, rows, cols, scratch.kernel, settings.elastic_alpha);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) {
+      const std::size_t i = r * cols + c;
+      const double x = static_cast<double>(c) + scratch.field_x[i];
+      const double y = static_cast<double>(r) + scratch.field_y[i];
+      out[i] = sample(image, rows, cols, source.xx * x + source.xy * y + source.x0,
+                      source.yx * x + source.yy * y + source.y0);
+    }
+  }
+}
+
+Dataset distort_dataset(const Dataset& data, const DistortSettings& settings, std::uint64_t seed,
+                        int threads) {
+  assert(distort_settings_problem(settings).empty());
+  Dataset distorted;
+  distorted.rows = data.rows;
+  distorted.cols = data.cols;
+  distorted.labels = data.labels;
+  distorted.pixels.resize(data.pixels.size());
+  const std::size_t size = data.image_size();
+  run_team(threads, [&](const Team& team) {
+    const auto [first, count] = team.of(static_cast<Eigen::Index>(data.size()));
+    DistortScratch scratch;
+    for (auto i = static_cast<std::size_t>(first); i < static_cast<std::size_t>(first + count);
+         ++i) {
+      Rng rng(seed, distort_first_stream + i);
+      distort_image(data.image(i), data.rows, data.cols, settings, rng,
+                    std::span<std::uint8_t>(distorted.pixels.data() + i * size, size), scratch);
+    }
+  });
+  return distorted;
+}
+
+}  // namespace digitnet
