@@ -147,6 +147,44 @@ void Evaluate10k(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(evaluator.evaluate(data));
 }
 
+// One convolution layer's training work (forward, ∇W and δ to the layer below) at the sizes of
+// recipes/fast-99.toml's layers, batch 128: a 1x1 pooling layer in front (a copy) makes the
+// convolution pass δ down, and a dense softmax layer behind gives it its δ. GFLOP/s counts the
+// convolution's three products only (2·maps·positions·patch each per example).
+// Arguments: case (0: 1x28x28 → conv:24x5; 1: 24x12x12 → conv:32x3), threads.
+void ConvTrain(benchmark::State& state) {
+  const bool second = state.range(0) == 1;
+  Architecture arch;
+  arch.input = second ? Shape{24, 12, 12} : Shape{1, 28, 28};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list(second ? "pool:1,conv:32x3:relu,dense:10"
+                                        : "pool:1,conv:24x5:relu,dense:10",
+                                 Activation::relu, Activation::softmax, &problem);
+  const Network net(arch, 1, Init::he);
+  constexpr std::size_t batch = 128;
+  Workspace<float> ws = net.make_workspace(batch, static_cast<int>(state.range(1)));
+  Parameters<float> nabla(net.parameter_layout());
+  Matrix<float> x(static_cast<Eigen::Index>(arch.input.size()), batch);
+  Rng rng(2);
+  if (second) {
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
+  } else {
+    static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
+    std::vector<std::uint32_t> indices(batch);
+    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
+    fill_inputs<float>(images, indices, x);
+  }
+  Matrix<float> y = Matrix<float>::Zero(10, batch);
+  for (Eigen::Index j = 0; j < y.cols(); ++j) y(j % 10, j) = 1;
+  for (auto _ : state) benchmark::DoNotOptimize(net.backprop(x, y, ws, nabla));
+  const Shape out = net.layer(1).output_shape();
+  const double flops = 3 * 2.0 * static_cast<double>(out.size() * net.layer(1).parameter_block().cols);
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * batch,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(ConvTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // The work of bench/compare's (a) and (b), on 1 and 2 threads.
 // Arguments: hidden neurons, batch size, threads.
 void at_compare_sizes(benchmark::internal::Benchmark* b) {
