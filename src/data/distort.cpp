@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <iterator>
 #include <numbers>
-#include <utility>
 
 #include "digitnet/core/option_range.hpp"
 #include "digitnet/kernels/team.hpp"
@@ -13,37 +13,10 @@
 namespace digitnet {
 namespace {
 
-// The ranges distort_settings_problem checks, in the struct's order.
-constexpr OptionRange rotation_range{
-    "rotation", false, 0, 180, true, true, "degrees either way; 10 to 15 suit digits"};
-constexpr OptionRange scale_range{
-    "scale", false, 0, 1, true, false, "a fraction of the size either way; 0.1 to 0.2 suit digits"};
-constexpr OptionRange shear_range{"shear",
-                                  false,
-                                  0,
-                                  1,
-                                  true,
-                                  true,
-                                  "the tangent of the largest shear angle; 0.1 to 0.3 suit digits"};
-constexpr OptionRange translation_range{
-    "translation", false, 0, 1e6, true, true, "pixels either way, per axis"};
-constexpr OptionRange alpha_range{"elastic_alpha",
-                                  false,
-                                  0,
-                                  1e6,
-                                  true,
-                                  true,
-                                  "pixels, 0 for no elastic distortion; Simard et al. use 34"};
-constexpr OptionRange sigma_range{
-    "elastic_sigma", false, 0, 100, true, true, "pixels; Simard et al. use 4"};
+// elastic_sigma's range when elastic_alpha > 0 (else distort_option_ranges' entry).
+constexpr std::size_t sigma_index = 5;
 constexpr OptionRange sigma_needed_range{
-    "elastic_sigma",
-    false,
-    0,
-    100,
-    false,
-    true,
-    "pixels, more than 0 when elastic_alpha is set; Simard et al. use 4"};
+    "elastic_sigma", false, 0, 100, false, true, "pixels; Simard et al. use 4"};
 
 // Uniform in [-limit, limit), from one draw.
 double symmetric(Rng& rng, double limit) { return limit * (2.0 * rng.uniform() - 1.0); }
@@ -154,18 +127,29 @@ bool DistortSettings::any() const {
   return rotation != 0 || scale != 0 || shear != 0 || translation != 0 || elastic_alpha != 0;
 }
 
-std::string distort_settings_problem(const DistortSettings& settings) {
-  const std::pair<double, const OptionRange*> checks[] = {
-      {settings.rotation, &rotation_range},
-      {settings.scale, &scale_range},
-      {settings.shear, &shear_range},
-      {settings.translation, &translation_range},
-      {settings.elastic_alpha, &alpha_range},
-      {settings.elastic_sigma, settings.elastic_alpha > 0 ? &sigma_needed_range : &sigma_range},
+std::span<const OptionRange> distort_option_ranges() {
+  // In DistortSettings' order.
+  static constexpr OptionRange ranges[] = {
+      {"rotation", false, 0, 180, true, true, "degrees either way; 10 to 15 suit digits"},
+      {"scale", false, 0, 1, true, false, "a fraction either way; 0.1 to 0.2 suit digits"},
+      {"shear", false, 0, 1, true, true, "tan of the largest angle; 0.1 to 0.3 suit digits"},
+      {"translation", false, 0, 1e6, true, true, "pixels either way, per axis"},
+      {"elastic_alpha", false, 0, 1e6, true, true, "pixels; 0 for none, Simard et al. use 34"},
+      {"elastic_sigma", false, 0, 100, true, true, "pixels; Simard et al. use 4"},
   };
+  return ranges;
+}
+
+std::string distort_settings_problem(const DistortSettings& settings) {
+  const auto ranges = distort_option_ranges();
+  const double values[] = {settings.rotation,    settings.scale,         settings.shear,
+                           settings.translation, settings.elastic_alpha, settings.elastic_sigma};
+  assert(ranges.size() == std::size(values) && ranges[sigma_index].option == "elastic_sigma");
   std::string problems;
-  for (const auto& [value, range] : checks) {
-    const OptionProblem problem = check_option_value(value, *range);
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const bool sigma_needed = i == sigma_index && settings.elastic_alpha > 0;
+    const OptionProblem problem =
+        check_option_value(values[i], sigma_needed ? sigma_needed_range : ranges[i]);
     if (!problem) continue;
     if (!problems.empty()) problems += '\n';
     problems += problem.message();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "digitnet/core/option_range.hpp"
 #include "digitnet/core/random.hpp"
 #include "digitnet/data/dataset.hpp"
 
@@ -43,6 +44,9 @@ struct DistortSettings {
 // factor must stay positive); shear <= 1 (45 degrees); translation and elastic_alpha <= 1e6;
 // elastic_sigma <= 100, and > 0 when elastic_alpha > 0.
 std::string distort_settings_problem(const DistortSettings& settings);
+// The fields' ranges that distort_settings_problem checks, by field name (a front end reads text
+// with parse_option_value against them); elastic_sigma's > 0 with elastic_alpha is apart.
+std::span<const OptionRange> distort_option_ranges();
 
 // An affine map from an output pixel to the point of the input it samples ("source map"), in
 // pixel coordinates: x is the column, y the row, pixel (r, c) has its centre at (x, y) = (c, r).
