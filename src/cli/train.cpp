@@ -88,6 +88,12 @@ std::string flag_of(const std::string& option) {
       {"monitor_training_cost", "--monitor training-cost"},
       {"monitor_validation_cost", "--monitor validation-cost"},
       {"gradient_norm_images", "--monitor gradients"},
+      {"rotation", "--rotation"},
+      {"scale", "--scale"},
+      {"shear", "--shear"},
+      {"translation", "--translation"},
+      {"elastic_alpha", "--elastic-alpha"},
+      {"elastic_sigma", "--elastic-sigma"},
   };
   const auto it = flags.find(option);
   return it != flags.end() ? it->second : option;
@@ -478,6 +484,23 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--augment", args->augment,
                   "shift: add copies of the training images shifted one pixel each way (5x)")
       ->capture_default_str();
+  // Distortions drawn afresh every epoch (distort.hpp), in DistortSettings' order.
+  DistortSettings& d = args->options.distort;
+  const std::pair<double*, const char*> distortions[] = {
+      {&d.rotation, "Each epoch, rotate every training image by up to this many degrees"},
+      {&d.scale, "Each epoch, scale each axis by up to this fraction either way"},
+      {&d.shear, "Each epoch, shear horizontally by up to this factor (tan of the angle)"},
+      {&d.translation, "Each epoch, move by up to this many pixels along each axis"},
+      {&d.elastic_alpha, "Each epoch, elastic distortion of this strength in pixels (Simard et "
+                         "al. 2003: 34; needs --elastic-sigma)"},
+      {&d.elastic_sigma, "The elastic distortion's smoothness: its Gaussian's sigma in pixels "
+                         "(Simard et al.: 4)"},
+  };
+  for (std::size_t i = 0; i < std::size(distortions); ++i) {
+    const OptionRange& r = distort_option_ranges()[i];
+    add_number(*cmd, flag_of(std::string(r.option)), *distortions[i].first, r,
+               distortions[i].second);
+  }
   return {cmd, [args] { run(*args); }};
 }
 

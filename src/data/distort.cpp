@@ -140,21 +140,36 @@ std::span<const OptionRange> distort_option_ranges() {
   return ranges;
 }
 
-std::string distort_settings_problem(const DistortSettings& settings) {
+namespace {
+
+// Every field's problem, in DistortSettings' order (none: empty).
+std::vector<OptionProblem> settings_problems(const DistortSettings& settings) {
   const auto ranges = distort_option_ranges();
   const double values[] = {settings.rotation,    settings.scale,         settings.shear,
                            settings.translation, settings.elastic_alpha, settings.elastic_sigma};
   assert(ranges.size() == std::size(values) && ranges[sigma_index].option == "elastic_sigma");
-  std::string problems;
+  std::vector<OptionProblem> problems;
   for (std::size_t i = 0; i < ranges.size(); ++i) {
     const bool sigma_needed = i == sigma_index && settings.elastic_alpha > 0;
-    const OptionProblem problem =
-        check_option_value(values[i], sigma_needed ? sigma_needed_range : ranges[i]);
-    if (!problem) continue;
-    if (!problems.empty()) problems += '\n';
-    problems += problem.message();
+    if (OptionProblem problem =
+            check_option_value(values[i], sigma_needed ? sigma_needed_range : ranges[i]))
+      problems.push_back(std::move(problem));
   }
   return problems;
+}
+
+}  // namespace
+
+std::string distort_settings_problem(const DistortSettings& settings) {
+  std::string text;
+  for (const OptionProblem& problem : settings_problems(settings))
+    text += (text.empty() ? "" : "\n") + problem.message();
+  return text;
+}
+
+OptionProblem first_distort_problem(const DistortSettings& settings) {
+  const std::vector<OptionProblem> problems = settings_problems(settings);
+  return problems.empty() ? OptionProblem{} : problems.front();
 }
 
 void affine_image(std::span<const std::uint8_t> image, std::size_t rows, std::size_t cols,

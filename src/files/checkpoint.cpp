@@ -60,7 +60,7 @@ std::string options_fingerprint(const Network& net, const TrainOptions& o,
                                 std::size_t training_size) {
   const Architecture& arch = net.architecture();
   const auto flag = [](bool on) { return std::string(on ? "true" : "false"); };
-  const Entries entries = {
+  Entries entries = {
       {"input", to_string(arch.input)},
       {"layers", to_string(arch.layers)},
       {"cost", std::string(name(arch.cost))},
@@ -88,6 +88,14 @@ std::string options_fingerprint(const Network& net, const TrainOptions& o,
       {"monitor_validation_cost", flag(o.monitor_validation_cost)},
       {"gradient_norm_images", std::to_string(o.gradient_norm_images)},
   };
+  // Only when set, so that the checkpoints of runs without distortions read as before.
+  if (o.distort.any()) {
+    const double values[] = {o.distort.rotation,    o.distort.scale,
+                             o.distort.shear,       o.distort.translation,
+                             o.distort.elastic_alpha, o.distort.elastic_sigma};
+    for (std::size_t i = 0; i < distort_option_ranges().size(); ++i)
+      entries.push_back({std::string(distort_option_ranges()[i].option), shortest(values[i])});
+  }
   std::string text;
   for (const auto& [entry, value] : entries)
     text += (text.empty() ? "" : ";") + entry + "=" + value;

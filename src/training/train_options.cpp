@@ -76,7 +76,7 @@ OptionProblem train_options_problem(const TrainOptions& o) {
   for (const auto& [option, value] : values)
     if (OptionProblem problem = check_option_value(value, train_option_range(option)))
       return problem;
-  return {};
+  return first_distort_problem(o.distort);
 }
 
 OptionProblem apply_monitor(TrainOptions& options, std::span<const std::string> names) {

@@ -53,6 +53,15 @@ bool needs_validation(const TrainOptions& options) {
 
 namespace {
 
+std::uint64_t distort_epoch_seed(std::uint64_t seed, std::size_t epoch) {
+  // SplitMix64's finaliser of (seed, epoch): neighbouring seeds and epochs far apart.
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + (static_cast<std::uint64_t>(epoch) + 1) *
+                                                      0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 // One training run: every buffer it needs, allocated once, and the steps of an epoch. train()
 // below drives it; a checkpoint's TrainState restores it.
 class Run {
@@ -61,6 +70,7 @@ class Run {
       const EvaluationData& data)
       : net_(net),
         training_(training),
+        images_(&training),
         options_(options),
         data_(data),
         n_(training.size()),
@@ -155,6 +165,13 @@ class Run {
   bool train_epoch(std::size_t epoch, const ProgressCallback& on_progress,
                    const TrainControl& control, TrainReport& report) {
     start_ = std::chrono::steady_clock::now();
+    if (options_.distort.any()) {
+      // This epoch's distorted images (a function of the seed and the epoch alone, so that a
+      // resumed epoch gets them again), made by the team's threads; counted as training time.
+      distorted_ = distort_dataset(training_, options_.distort,
+                                   distort_epoch_seed(options_.seed, epoch), threads_);
+      images_ = &distorted_;
+    }
     if (position_ == 0) {
       rng_.shuffle(std::span<std::uint32_t>(order_));
       cost_ = 0;
@@ -243,12 +260,12 @@ class Run {
     const std::uint32_t* next = chosen.data() + m;
     const std::uint32_t* end = order_.data() + n_;
     for (std::size_t i = 0; i < capacity_ && next + i < end; ++i)
-      for (std::size_t offset = 0; offset < training_.image_size(); offset += 64)
-        __builtin_prefetch(training_.image(next[i]).data() + offset);
+      for (std::size_t offset = 0; offset < images_->image_size(); offset += 64)
+        __builtin_prefetch(images_->image(next[i]).data() + offset);
     auto inputs = x_.leftCols(static_cast<Eigen::Index>(m));
     auto targets = y_.leftCols(static_cast<Eigen::Index>(m));
-    fill_inputs<float>(training_, chosen, inputs);
-    fill_targets<float>(training_, chosen, targets);
+    fill_inputs<float>(*images_, chosen, inputs);
+    fill_targets<float>(*images_, chosen, targets);
     if (dropout_) draw_dropout_masks(ws_, std::span<const double>(dropout_rates_), m, dropout_rng_);
     if (fused_) return net_.sgd_step(inputs, targets, ws_, eta, penalty_);
     // Each thread updates its band of each layer as soon as backprop has its gradient (the
@@ -279,6 +296,9 @@ class Run {
 
   Network& net_;
   const Dataset& training_;
+  // What the batches are drawn from: training_, or this epoch's distorted copy of it.
+  const Dataset* images_;
+  Dataset distorted_;
   const TrainOptions& options_;
   const EvaluationData& data_;
   const std::size_t n_;

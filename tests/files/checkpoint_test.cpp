@@ -87,6 +87,46 @@ TEST_F(CheckpointTest, ResumingAfterAnEpochOrInTheMiddleOfOneIsBitIdentical) {
   }
 }
 
+TEST_F(CheckpointTest, ADistortedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
+  // Each epoch's distorted images come from the seed and the epoch alone, so the resumed epoch
+  // trains on the same images.
+  TrainOptions o = options();
+  o.epochs = 3;
+  o.distort.rotation = 12;
+  o.distort.elastic_alpha = 8;
+  o.distort.elastic_sigma = 3;
+  Network uninterrupted(arch_, 3, Init::he);
+  train(uninterrupted, training_, o, {&validation_, nullptr});
+  Network plain(arch_, 3, Init::he);
+  TrainOptions without = o;
+  without.distort = {};
+  train(plain, training_, without, {&validation_, nullptr});
+  EXPECT_FALSE(plain.parameters().as_vector() == uninterrupted.parameters().as_vector());
+
+  Network first(arch_, 3, Init::he);
+  std::atomic<bool> stop{false};
+  std::size_t seen = 0;
+  TrainControl control;
+  control.stop = &stop;
+  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(first, s, path("d.bin")); };
+  train(first, training_, o, {&validation_, nullptr}, {},
+        [&](std::size_t, std::size_t, std::size_t) {
+          seen += 16;
+          if (seen >= 500 + 10 * 16) stop = true;
+        },
+        control);
+  Checkpoint c = load_checkpoint(path("d.bin"));
+  EXPECT_EQ(c.state.epoch, 1u);
+  EXPECT_GT(c.state.position, 0u);
+  TrainControl resume;
+  resume.resume = &c.state;
+  train(c.net, training_, o, {&validation_, nullptr}, {}, {}, resume);
+  EXPECT_TRUE(c.net.parameters().as_vector() == uninterrupted.parameters().as_vector());
+  // The fingerprint names the distortions, so a resume with others is refused by name.
+  EXPECT_NE(options_fingerprint(first, o, 500).find("rotation=12"), std::string::npos);
+  EXPECT_EQ(options_fingerprint(first, without, 500).find("rotation"), std::string::npos);
+}
+
 TEST_F(CheckpointTest, DamagedCheckpointsAreRefusedWithTheOffset) {
   Network net(arch_, 3, Init::he);
   TrainControl control;

@@ -44,6 +44,8 @@ struct DistortSettings {
 // factor must stay positive); shear <= 1 (45 degrees); translation and elastic_alpha <= 1e6;
 // elastic_sigma <= 100, and > 0 when elastic_alpha > 0.
 std::string distort_settings_problem(const DistortSettings& settings);
+// The first of those problems, or none: what train_options_problem reports.
+OptionProblem first_distort_problem(const DistortSettings& settings);
 // The fields' ranges that distort_settings_problem checks, by field name (a front end reads text
 // with parse_option_value against them); elastic_sigma's > 0 with elastic_alpha is apart.
 std::span<const OptionRange> distort_option_ranges();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "digitnet/data/dataset.hpp"
+#include "digitnet/data/distort.hpp"
 #include "digitnet/core/error.hpp"
 #include "digitnet/network/network.hpp"
 #include "digitnet/training/optimizer.hpp"
@@ -32,6 +33,9 @@ struct TrainOptions {
   Regularization::Kind regularization = Regularization::Kind::none;
   double lambda = 0;   // λ of the penalty; n is the training set's size
   double dropout = 0;  // probability of dropping a hidden neuron, [0, 1)
+  // Random distortions (distort.hpp): when any is set, every epoch trains on a new distorted
+  // copy of the training images, image i of epoch e from distort_epoch_seed(seed, e).
+  DistortSettings distort;
   OptimizerSettings optimizer;
   ScheduleSettings schedule;
   std::size_t early_stopping = 0;  // patience in epochs, on validation accuracy; 0: off
@@ -48,6 +52,10 @@ struct TrainOptions {
   // epoch (0: off). The book's chapter 5 uses 1,000.
   std::size_t gradient_norm_images = 0;
 };
+
+// The seed of epoch `epoch`'s distorted images (TrainOptions::distort), from the run's seed:
+// the same epoch of the same run gets the same images, a resumed run included.
+std::uint64_t distort_epoch_seed(std::uint64_t seed, std::size_t epoch);
 
 struct EpochResult {
   std::size_t epoch = 0;               // counted from 0, as the seeds print it
