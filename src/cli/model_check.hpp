@@ -46,8 +46,9 @@ inline CLI::Option* add_models_option(CLI::App& cmd, std::vector<std::string>& p
                   "Model file written by 'digitnet train --save'; repeat it to read several "
                   "models as one ensemble (their probabilities averaged)")
       ->required()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->allow_extra_args(false);  // --model a.model picture.png: the picture is not a model
 }
 
 inline void check_model_fits(const Network& net, const std::string& model_path,
