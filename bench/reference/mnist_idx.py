@@ -26,16 +26,42 @@ def find(data_dir, name):
     raise FileNotFoundError(os.path.join(data_dir, name + ".gz"))
 
 
-def load(data_dir):
+def default_validation_size(training_images):
+    """digitnet's (data/dataset.cpp): the seeds' 10,000 above 20,000 images, else a sixth."""
+    return 10000 if training_images > 20000 else training_images // 6
+
+
+def load(data_dir, validation_size=None, with_validation=False):
     """Returns (train_images, train_labels, test_images, test_labels) as uint8 arrays, images
-    flattened to 784 bytes."""
+    flattened to 784 bytes: training = the training file less its last `validation_size`
+    images (digitnet's default when None: 10,000 for MNIST). with_validation: those last
+    images and their labels are returned too, as a fifth and sixth."""
     images = read_idx(find(data_dir, "train-images-idx3-ubyte"))
     labels = read_idx(find(data_dir, "train-labels-idx1-ubyte"))
     test_images = read_idx(find(data_dir, "t10k-images-idx3-ubyte"))
     test_labels = read_idx(find(data_dir, "t10k-labels-idx1-ubyte"))
-    n = images.shape[0] - 10000
+    if validation_size is None:
+        validation_size = default_validation_size(images.shape[0])
+    if not 0 <= validation_size < images.shape[0]:
+        raise ValueError(f"{data_dir}: {images.shape[0]} training images, too few to set aside "
+                         f"{validation_size} for validation and train on the rest")
+    n = images.shape[0] - validation_size
     flat = lambda a: a.reshape(a.shape[0], -1)
-    return flat(images[:n]), labels[:n], flat(test_images), test_labels
+    result = (flat(images[:n]), labels[:n], flat(test_images), test_labels)
+    return result + (flat(images[n:]), labels[n:]) if with_validation else result
+
+
+def expand_by_shifts(images, labels, rows=28, cols=28):
+    """digitnet's --augment shift (data/augment.cpp): each image followed by its copies moved
+    one pixel down, up, right and left (zeros shifted in), labels repeated; flattened uint8."""
+    square = images.reshape(-1, rows, cols)
+    out = np.zeros((square.shape[0], 5, rows, cols), dtype=images.dtype)
+    out[:, 0] = square
+    out[:, 1, 1:, :] = square[:, :-1, :]   # dy = +1: out[r] = image[r - 1]
+    out[:, 2, :-1, :] = square[:, 1:, :]   # dy = -1
+    out[:, 3, :, 1:] = square[:, :, :-1]   # dx = +1
+    out[:, 4, :, :-1] = square[:, :, 1:]   # dx = -1
+    return out.reshape(-1, rows * cols), np.repeat(labels, 5)
 
 
 def parse_args(description, threads=False):
