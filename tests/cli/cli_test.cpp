@@ -273,6 +273,31 @@ TEST_F(CliTest, ConvolutionalModelsTrainSaveAndAreReadAloneOrAsAnEnsemble) {
       run("report --model " + a + " --model " + b + data_flag);
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_NE(report.output.find("wrong (accuracy"), std::string::npos) << report.output;
+  // A picture, read by one convolutional model and by two: a 7 drawn large, dark on white.
+  const Dataset test = load_mnist(DIGITNET_SOURCE_DATA_DIR).test;
+  Picture picture;
+  picture.width = picture.height = 112;
+  picture.samples.assign(picture.width * picture.height, 255);
+  for (std::size_t y = 0; y < 112; ++y)
+    for (std::size_t x = 0; x < 112; ++x)
+      picture.at(x, y) = static_cast<std::uint8_t>(255 - test.image(0)[(y / 4) * 28 + x / 4]);
+  save_png(picture, path("seven.png"));
+  const CommandResult pictures =
+      run("predict --json --model " + a + " --model " + b + " " + path("seven.png").string());
+  ASSERT_EQ(pictures.exit_code, 0) << pictures.output;
+  EXPECT_EQ(nlohmann::json::parse(pictures.output)[0]["probabilities"].size(), 10u);
+  // Checkpointed after its first epoch and resumed for a second: the same weights as two
+  // epochs in one run.
+  const std::string two = path("two.model").string(), resumed = path("resumed.model").string();
+  const std::string dir = path("run").string();
+  std::filesystem::create_directories(dir);
+  const std::string without_epochs = common.substr(0, common.find(" --epochs 1")) + data_flag;
+  ASSERT_EQ(run("train --seed 1 --epochs 2 --save " + two + without_epochs).exit_code, 0);
+  ASSERT_EQ(run("train --seed 1 --epochs 1 --checkpoint " + dir + without_epochs).exit_code, 0);
+  const CommandResult more =
+      run("train --seed 1 --epochs 2 --resume " + dir + " --save " + resumed + without_epochs);
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_TRUE(read_bytes(two) == read_bytes(resumed));
   // Any model of the same images may join, a dense one too.
   const std::string dense = path("dense.model").string();
   ASSERT_EQ(run("train --sizes 784,10 --epochs 1 --train-size 100 --no-test --save " + dense +
