@@ -1,0 +1,51 @@
+"""The book's mnist_loader (Python 3 version), reading the MNIST IDX files digitnet ships.
+
+load_data() -> (training_data, validation_data, test_data), each a pair (images, labels) of
+numpy arrays: images N x 784 float64 in [0, 1] (a pixel byte / 255), labels N ints; the split
+is the book's (50,000 / 10,000 / 10,000).
+load_data_wrapper() -> lists as the book's code uses them: training_data a list of
+(784 x 1 image, 10 x 1 one-hot) pairs, validation_data and test_data lists of (784 x 1 image,
+digit) pairs.
+"""
+import os
+
+import numpy as np
+
+from . import _digitnet
+
+
+def _data_dir(path):
+    if path is not None:
+        return str(path)
+    return os.environ.get("DIGITNET_DATA", _digitnet.source_data_dir)
+
+
+def load_data(path=None):
+    """(training_data, validation_data, test_data) as (images N x 784, labels N) pairs. `path`: a
+    folder of MNIST IDX files (raw or .gz); default the bundled data/mnist (or $DIGITNET_DATA)."""
+    split = _digitnet.load_mnist(_data_dir(path))
+
+    def part(name):
+        images, labels = split[name]
+        return images.astype(np.float64) / 255.0, labels.astype(np.int64)
+
+    return part("training"), part("validation"), part("test")
+
+
+def vectorized_result(j):
+    """A 10 x 1 one-hot column for digit j, as the book's."""
+    e = np.zeros((10, 1))
+    e[j] = 1.0
+    return e
+
+
+def load_data_wrapper(path=None):
+    """The book's shapes: lists of (784 x 1, 10 x 1 one-hot) for training, (784 x 1, digit) for
+    validation and test."""
+    tr_d, va_d, te_d = load_data(path)
+    training_inputs = [np.reshape(x, (784, 1)) for x in tr_d[0]]
+    training_results = [vectorized_result(y) for y in tr_d[1]]
+    training_data = list(zip(training_inputs, training_results))
+    validation_data = list(zip([np.reshape(x, (784, 1)) for x in va_d[0]], [int(y) for y in va_d[1]]))
+    test_data = list(zip([np.reshape(x, (784, 1)) for x in te_d[0]], [int(y) for y in te_d[1]]))
+    return training_data, validation_data, test_data

@@ -1,0 +1,244 @@
+// The Python module's native part, digitnet._digitnet: thin calls of the library (the rules
+// live there; python/digitnet/*.py shapes them into the book's APIs). Training releases the
+// GIL and checks for Ctrl-C after every batch.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+
+#include "digitnet/core/error.hpp"
+#include "digitnet/core/option_problem.hpp"
+#include "digitnet/data/batch.hpp"
+#include "digitnet/data/dataset.hpp"
+#include "digitnet/files/model_file.hpp"
+#include "digitnet/inference/evaluation.hpp"
+#include "digitnet/network/network.hpp"
+#include "digitnet/training/train_options.hpp"
+#include "digitnet/training/trainer.hpp"
+
+namespace py = pybind11;
+using namespace digitnet;
+
+namespace {
+
+using Bytes = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
+using Doubles = py::array_t<double, py::array::f_style | py::array::forcecast>;
+
+// images: N × pixels bytes (any shape whose rows are images), labels: N digits.
+Dataset dataset_of(const Bytes& images, const Bytes& labels, std::size_t side) {
+  if (images.ndim() < 1 || labels.ndim() != 1 || images.shape(0) != labels.shape(0))
+    throw py::value_error("give N images and N labels (images " + std::to_string(images.shape(0)) +
+                          ", labels " + std::to_string(labels.shape(0)) + ")");
+  Dataset data;
+  data.rows = side;
+  data.cols = labels.shape(0) > 0 ? static_cast<std::size_t>(images.size()) /
+                                        static_cast<std::size_t>(labels.shape(0)) / side
+                                  : side;
+  data.pixels.assign(images.data(), images.data() + images.size());
+  data.labels.assign(labels.data(), labels.data() + labels.size());
+  for (std::size_t i = 0; i < data.labels.size(); ++i)
+    if (data.labels[i] >= digit_classes)
+      throw py::value_error("label " + std::to_string(data.labels[i]) + " of example " +
+                            std::to_string(i) + " is not a digit 0-9");
+  return data;
+}
+
+// A float matrix (rows × m, one example per column) from a numpy array of rows or rows × m.
+Matrix<float> columns_of(const Doubles& a, std::size_t rows, const char* what) {
+  const auto n = static_cast<std::size_t>(a.size());
+  if (rows == 0 || n % rows != 0 || (a.ndim() >= 1 && static_cast<std::size_t>(a.shape(0)) != rows))
+    throw py::value_error(std::string(what) + ": give " + std::to_string(rows) +
+                          " values per example (an array of shape (" + std::to_string(rows) +
+                          ", 1) or (" + std::to_string(rows) + ", m))");
+  Matrix<float> x(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(n / rows));
+  const double* data = a.data();
+  for (std::size_t i = 0; i < n; ++i) x.data()[i] = static_cast<float>(data[i]);
+  return x;
+}
+
+py::array_t<double> to_numpy(const Matrix<float>& m) {
+  py::array_t<double> out({m.rows(), m.cols()});
+  auto view = out.mutable_unchecked<2>();
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) view(i, j) = m(i, j);
+  return out;
+}
+
+// The network's parameter views: weights[l] (n_out × n_in) and biases[l] (n_out × 1), float32
+// arrays over the network's own buffer (writing them changes the network); `owner` keeps it.
+py::list parameter_views(Network& net, py::object owner, bool weights) {
+  py::list views;
+  for (std::size_t l = 0; l < net.layers(); ++l) {
+    auto w = net.parameters().weights(l);
+    auto b = net.parameters().biases(l);
+    if (weights)
+      views.append(py::array_t<float>({w.rows(), w.cols()},
+                                      {static_cast<py::ssize_t>(w.cols() * sizeof(float)),
+                                       static_cast<py::ssize_t>(sizeof(float))},
+                                      w.data(), owner));
+    else
+      views.append(py::array_t<float>({b.rows(), Eigen::Index{1}},
+                                      {static_cast<py::ssize_t>(sizeof(float)),
+                                       static_cast<py::ssize_t>(sizeof(float))},
+                                      b.data(), owner));
+  }
+  return views;
+}
+
+// The book's SGD on byte images: the library's trainer, the seeds' options, `on_epoch` called
+// with (epoch, correct or None, total) under the GIL. Ctrl-C stops after the current batch
+// and raises KeyboardInterrupt.
+void sgd(Network& net, const Dataset& training, std::size_t epochs, std::size_t batch,
+         double eta, std::uint64_t seed, const Dataset* test, const py::function& on_epoch) {
+  TrainOptions options;
+  options.epochs = epochs;
+  options.mini_batch_size = batch;
+  options.eta = static_cast<float>(eta);
+  options.seed = seed;
+  if (const OptionProblem problem = train_options_problem(options))
+    throw py::value_error(problem.message());
+  if (training.size() == 0) throw py::value_error("training_data is empty");
+  if (training.image_size() != net.input_size())
+    throw py::value_error("the network takes " + std::to_string(net.input_size()) +
+                          " inputs, the training images have " +
+                          std::to_string(training.image_size()) + " pixels");
+  std::atomic<bool> stop{false};
+  bool interrupted = false;
+  TrainControl control;
+  control.stop = &stop;
+  const auto progress = [&](std::size_t, std::size_t, std::size_t) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      stop = true;
+    }
+  };
+  const auto epoch_done = [&](const EpochResult& r) {
+    py::gil_scoped_acquire gil;
+    on_epoch(r.epoch, r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none()),
+             r.total);
+  };
+  {
+    py::gil_scoped_release release;
+    train(net, training, options, {nullptr, test}, epoch_done, progress, control);
+  }
+  if (interrupted) throw py::error_already_set();
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_digitnet, m) {
+  m.doc() = "digitnet's native part: networks, training and data, as the C++ library has them.";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const OptionError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const Error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  m.attr("source_data_dir") = DIGITNET_SOURCE_DATA_DIR;
+
+  m.def(
+      "load_mnist",
+      [](const std::string& dir) {
+        const MnistSplit split = load_mnist(dir);
+        py::dict out;
+        for (const auto& [name, part] :
+             {std::pair<const char*, const Dataset*>{"training", &split.training},
+              {"validation", &split.validation},
+              {"test", &split.test}}) {
+          py::array_t<std::uint8_t> images(
+              {static_cast<py::ssize_t>(part->size()), static_cast<py::ssize_t>(part->image_size())});
+          std::memcpy(images.mutable_data(), part->pixels.data(), part->pixels.size());
+          py::array_t<std::uint8_t> labels(static_cast<py::ssize_t>(part->size()));
+          std::memcpy(labels.mutable_data(), part->labels.data(), part->labels.size());
+          out[name] = py::make_tuple(images, labels);
+        }
+        return out;
+      },
+      py::arg("dir"),
+      "The seeds' split of the MNIST IDX files in `dir`: {'training': (images N x 784 uint8, "
+      "labels N uint8), 'validation': ..., 'test': ...}.");
+
+  py::class_<Network>(m, "Network", "A network of the library (float32 parameters).")
+      .def(py::init([](const std::vector<std::size_t>& sizes, std::uint64_t seed) {
+             // Any sizes, as the book's (digitnet train asks for 10 outputs; this does not).
+             const Architecture arch = Architecture::seeds(sizes);
+             if (const std::string problem = architecture_problem(arch); !problem.empty())
+               throw py::value_error("sizes: " + problem);
+             return Network(arch, seed);
+           }),
+           py::arg("sizes"), py::arg("seed"),
+           "The seeds' network of these sizes (sigmoid, quadratic cost), N(0, 1) weights drawn "
+           "from `seed` as digitnet train --seed draws them.")
+      .def_property_readonly("sizes", &Network::sizes)
+      .def_property_readonly(
+          "weights", [](py::object self) { return parameter_views(self.cast<Network&>(), self, true); })
+      .def_property_readonly(
+          "biases", [](py::object self) { return parameter_views(self.cast<Network&>(), self, false); })
+      .def(
+          "feedforward",
+          [](const Network& net, const Doubles& a) {
+            return to_numpy(net.feedforward(columns_of(a, net.input_size(), "a")));
+          },
+          py::arg("a"), "The output activations for the input column(s) a.")
+      .def(
+          "backprop",
+          [](const Network& net, const Doubles& x, const Doubles& y) {
+            const Matrix<float> xs = columns_of(x, net.input_size(), "x");
+            const Matrix<float> ys = columns_of(y, net.output_size(), "y");
+            Workspace<float> ws = net.make_workspace(static_cast<std::size_t>(xs.cols()));
+            Parameters<float> nabla(net.parameter_layout());
+            net.backprop(xs, ys, ws, nabla);
+            py::list nabla_b, nabla_w;
+            for (std::size_t l = 0; l < net.layers(); ++l) {
+              nabla_b.append(to_numpy(Matrix<float>(nabla.biases(l))));
+              nabla_w.append(to_numpy(Matrix<float>(nabla.weights(l))));
+            }
+            return py::make_tuple(nabla_b, nabla_w);
+          },
+          py::arg("x"), py::arg("y"),
+          "(nabla_b, nabla_w): the gradient of the cost, summed over the columns of x and y.")
+      .def(
+          "sgd_step",
+          [](Network& net, const Doubles& x, const Doubles& y, double eta) {
+            const Matrix<float> xs = columns_of(x, net.input_size(), "x");
+            const Matrix<float> ys = columns_of(y, net.output_size(), "y");
+            Workspace<float> ws = net.make_workspace(static_cast<std::size_t>(xs.cols()));
+            net.sgd_step(xs, ys, ws, static_cast<float>(eta));
+          },
+          py::arg("x"), py::arg("y"), py::arg("eta"),
+          "One step of the seeds' SGD on the batch (one example per column).")
+      .def(
+          "evaluate",
+          [](const Network& net, const Bytes& images, const Bytes& labels) {
+            const Dataset data = dataset_of(images, labels, 1);
+            py::gil_scoped_release release;
+            return evaluate(net, data);
+          },
+          py::arg("images"), py::arg("labels"), "How many images the network reads right.")
+      .def(
+          "sgd",
+          [](Network& net, const Bytes& images, const Bytes& labels, std::size_t epochs,
+             std::size_t batch, double eta, std::uint64_t seed, std::optional<Bytes> test_images,
+             std::optional<Bytes> test_labels, const py::function& on_epoch) {
+            const Dataset training = dataset_of(images, labels, 1);
+            std::optional<Dataset> test;
+            if (test_images && test_labels) test = dataset_of(*test_images, *test_labels, 1);
+            sgd(net, training, epochs, batch, eta, seed, test ? &*test : nullptr, on_epoch);
+          },
+          py::arg("images"), py::arg("labels"), py::arg("epochs"), py::arg("batch"),
+          py::arg("eta"), py::arg("seed"), py::arg("test_images"), py::arg("test_labels"),
+          py::arg("on_epoch"),
+          "The seeds' mini-batch SGD over byte images (digitnet train's loop).")
+      .def("save", [](const Network& net, const std::string& path) { save_model(net, path); },
+           py::arg("path"), "Writes a digitnet model file.")
+      .def_static("load", [](const std::string& path) { return load_model(path); },
+                  py::arg("path"), "Reads a digitnet model file.");
+}

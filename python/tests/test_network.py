@@ -1,0 +1,132 @@
+"""The book's chapter 1 API on digitnet: its example as written, its data shapes, its lines
+(the same as digitnet train's), the methods the book's code calls, and the errors."""
+import os
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+import digitnet
+from digitnet import mnist_loader, network
+
+
+@pytest.fixture(scope="module")
+def data():
+    return mnist_loader.load_data_wrapper()
+
+
+def test_load_data_wrapper_has_the_books_shapes(data):
+    training_data, validation_data, test_data = data
+    assert (len(training_data), len(validation_data), len(test_data)) == (50000, 10000, 10000)
+    x, y = training_data[0]
+    assert x.shape == (784, 1) and x.dtype == np.float64
+    assert y.shape == (10, 1) and y.sum() == 1.0 and int(np.argmax(y)) == 5  # MNIST's first: 5
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    vx, vy = validation_data[0]
+    assert vx.shape == (784, 1) and isinstance(vy, int)
+    assert isinstance(test_data[0][1], int) and test_data[0][1] == 7  # t10k's first: 7
+
+
+def test_the_books_example_prints_digitnet_trains_lines(data, capsys):
+    """net.SGD(training_data, epochs, 10, 3.0, test_data=test_data) as the book writes it, on
+    the first 1,000 images: the same lines as `digitnet train` with the same seed and sizes."""
+    training_data, _, test_data = data
+    net = network.Network([784, 30, 10])
+    net.SGD(training_data[:1000], 3, 10, 3.0, test_data=test_data[:1000])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(re.fullmatch(r"Epoch \d: \d+ / 1000", l) for l in lines)
+    cli = subprocess.run(
+        [os.environ["DIGITNET_EXE"], "train", "--train-size", "1000", "--test-size", "1000",
+         "--epochs", "3", "--data", digitnet._digitnet.source_data_dir],
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    assert lines == cli[:3]
+    assert int(lines[-1].split()[2]) > 250  # it learned (chance: about 100)
+
+
+def test_without_test_data_each_epoch_is_complete(data, capsys):
+    network.Network([784, 10, 10], seed=3).SGD(data[0][:200], 2, 10, 3.0)
+    assert capsys.readouterr().out.splitlines() == ["Epoch 0 complete", "Epoch 1 complete"]
+
+
+def test_weights_and_biases_are_the_networks_own_arrays():
+    net = network.Network([784, 30, 10], seed=1)
+    assert net.num_layers == 3 and net.sizes == [784, 30, 10]
+    assert [w.shape for w in net.weights] == [(30, 784), (10, 30)]
+    assert [b.shape for b in net.biases] == [(30, 1), (10, 1)]
+    x = np.linspace(0, 1, 784).reshape(784, 1)
+    before = net.feedforward(x)
+    net.weights[1][:] = 0
+    net.biases[1][:] = 0
+    assert np.allclose(net.feedforward(x), 0.5)  # σ(0) everywhere
+    assert not np.allclose(before, 0.5)
+    # The same seed gives the same weights; another seed others.
+    assert np.array_equal(network.Network([784, 30, 10], seed=1).weights[0], net.weights[0])
+    assert not np.array_equal(network.Network([784, 30, 10], seed=2).weights[0], net.weights[0])
+
+
+def test_feedforward_is_the_books_formula():
+    net = network.Network([5, 4, 3], seed=7)
+    a = np.array([[0.1], [0.9], [0.3], [0.0], [1.0]])
+    expected = a
+    for w, b in zip(net.weights, net.biases):
+        expected = network.sigmoid(np.dot(w.astype(np.float64), expected) + b)
+    assert np.allclose(net.feedforward(a), expected, atol=1e-6)
+
+
+def test_backprop_matches_finite_differences_of_the_books_cost():
+    net = network.Network([4, 3, 2], seed=5)
+    x = np.array([[0.2], [0.7], [0.1], [0.9]])
+    y = np.array([[0.0], [1.0]])
+    nabla_b, nabla_w = net.backprop(x, y)
+    assert [b.shape for b in nabla_b] == [(3, 1), (2, 1)]
+    assert [w.shape for w in nabla_w] == [(3, 4), (2, 3)]
+
+    def cost():
+        return 0.5 * float(np.sum((net.feedforward(x) - y) ** 2))
+
+    h = 1e-2
+    w = net.weights[0]
+    keep = float(w[1, 2])
+    w[1, 2] = keep + h
+    up = cost()
+    w[1, 2] = keep - h
+    down = cost()
+    w[1, 2] = keep
+    assert abs((up - down) / (2 * h) - nabla_w[0][1, 2]) < 1e-3
+    assert np.allclose(net.cost_derivative(net.feedforward(x), y), net.feedforward(x) - y)
+
+
+def test_update_mini_batch_and_evaluate(data):
+    training_data, _, test_data = data
+    net = network.Network([784, 30, 10], seed=1)
+    before = net.evaluate(test_data[:500])
+    for k in range(0, 3000, 10):
+        net.update_mini_batch(training_data[k:k + 10], 3.0)
+    after = net.evaluate(test_data[:500])
+    assert after > before + 150  # from chance (~50 of 500) to well over half
+
+
+def test_models_save_and_load(tmp_path):
+    net = network.Network([784, 20, 10], seed=4)
+    path = tmp_path / "m.model"
+    net.save(path)
+    loaded = digitnet.load(path)
+    x = np.full((784, 1), 0.5)
+    assert np.array_equal(loaded.feedforward(x), net.feedforward(x))
+
+
+def test_bad_input_raises_value_error_with_one_line():
+    with pytest.raises(ValueError, match="sizes: layer 1"):
+        network.Network([784, 0, 10])
+    net = network.Network([784, 10, 10])
+    with pytest.raises(ValueError, match="784 values per example"):
+        net.feedforward(np.zeros((783, 1)))
+    with pytest.raises(ValueError, match="multiples of 1/255"):
+        net.SGD([(np.full((784, 1), 0.3333), np.eye(10)[:, :1])], 1, 1, 3.0)
+    with pytest.raises(ValueError, match="is empty"):
+        net.SGD([], 1, 1, 3.0)
+    with pytest.raises(ValueError, match="eta"):
+        net.SGD(mnist_loader.load_data_wrapper()[0][:10], 1, 10, -1.0)
+    with pytest.raises(ValueError, match="seed"):
+        digitnet.seed(-1)
