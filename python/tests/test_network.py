@@ -130,3 +130,26 @@ def test_bad_input_raises_value_error_with_one_line():
         net.SGD(mnist_loader.load_data_wrapper()[0][:10], 1, 10, -1.0)
     with pytest.raises(ValueError, match="seed"):
         digitnet.seed(-1)
+
+
+def test_ctrl_c_stops_training_promptly_with_keyboard_interrupt():
+    import signal
+    import sys
+    import time
+    program = (
+        "from digitnet import mnist_loader, network\n"
+        "data = mnist_loader.load_data_wrapper()[0][:5000]\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    network.Network([784, 100, 10]).SGD(data, 1000, 10, 3.0)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n")
+    child = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(1.0)  # inside SGD, in C++
+    child.send_signal(signal.SIGINT)
+    start = time.perf_counter()
+    out, _ = child.communicate(timeout=30)
+    assert "interrupted" in out
+    assert time.perf_counter() - start < 5
