@@ -32,4 +32,4 @@ def load(path):
     return network.Network._wrap(_digitnet.Network.load(str(path)))
 
 
-__all__ = ["seed", "load", "network", "mnist_loader"]
+__all__ = ["seed", "load", "network", "network2", "mnist_loader"]

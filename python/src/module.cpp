@@ -15,6 +15,7 @@
 #include "digitnet/data/batch.hpp"
 #include "digitnet/data/dataset.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/files/network2_json.hpp"
 #include "digitnet/inference/evaluation.hpp"
 #include "digitnet/network/network.hpp"
 #include "digitnet/training/train_options.hpp"
@@ -93,12 +94,15 @@ py::list parameter_views(Network& net, py::object owner, bool weights) {
 // with (epoch, correct or None, total) under the GIL. Ctrl-C stops after the current batch
 // and raises KeyboardInterrupt.
 void sgd(Network& net, const Dataset& training, std::size_t epochs, std::size_t batch,
-         double eta, std::uint64_t seed, const Dataset* test, const py::function& on_epoch) {
+         double eta, std::uint64_t seed, const Dataset* test, const py::function& on_epoch,
+         double lmbda) {
   TrainOptions options;
   options.epochs = epochs;
   options.mini_batch_size = batch;
   options.eta = static_cast<float>(eta);
   options.seed = seed;
+  options.lambda = lmbda;
+  options.regularization = implied_regularization(lmbda);
   if (const OptionProblem problem = train_options_problem(options))
     throw py::value_error(problem.message());
   if (training.size() == 0) throw py::value_error("training_data is empty");
@@ -177,6 +181,54 @@ PYBIND11_MODULE(_digitnet, m) {
            py::arg("sizes"), py::arg("seed"),
            "The seeds' network of these sizes (sigmoid, quadratic cost), N(0, 1) weights drawn "
            "from `seed` as digitnet train --seed draws them.")
+      .def(py::init([](const std::vector<std::size_t>& sizes, std::uint64_t seed,
+                       const std::string& cost, const std::string& init) {
+             const std::optional<Cost> c = parse_cost(cost);
+             const std::optional<Init> i = parse_init(init);
+             if (!c) throw py::value_error("cost '" + cost + "': quadratic or cross-entropy");
+             if (!i) throw py::value_error("init '" + init + "': normal or scaled-normal");
+             const Architecture arch =
+                 Architecture::of(sizes, Activation::sigmoid, Activation::sigmoid, *c);
+             if (const std::string problem = architecture_problem(arch); !problem.empty())
+               throw py::value_error("sizes: " + problem);
+             return Network(arch, seed, *i);
+           }),
+           py::arg("sizes"), py::arg("seed"), py::arg("cost"), py::arg("init"),
+           "Sigmoid layers of these sizes with this cost, weights drawn from `seed` by `init`.")
+      .def(
+          "reinitialize",
+          [](Network& net, std::uint64_t seed, const std::string& init) {
+            const std::optional<Init> i = parse_init(init);
+            if (!i) throw py::value_error("init '" + init + "': normal or scaled-normal");
+            net.parameters() = Network(net.architecture(), seed, *i).parameters();
+          },
+          py::arg("seed"), py::arg("init"), "New weights and biases, drawn as the constructor does.")
+      .def_property_readonly("cost", [](const Network& net) { return std::string(name(net.cost())); })
+      .def(
+          "score",
+          [](const Network& net, const Bytes& images, const Bytes& labels) {
+            const Dataset data = dataset_of(images, labels, 1);
+            py::gil_scoped_release release;
+            const Score s = Evaluator(net).score(data, true);
+            return std::pair<std::size_t, double>(s.correct, s.cost);
+          },
+          py::arg("images"), py::arg("labels"),
+          "(correct answers, Σ of the cost C_x against the one-hot labels).")
+      .def(
+          "l2_penalty",
+          [](const Network& net, double lmbda, double n) {
+            return Regularization{Regularization::Kind::l2, lmbda, n}.cost(net.parameters());
+          },
+          py::arg("lmbda"), py::arg("n"), "(λ/2n)·Σ w², the L2 term of the cost.")
+      .def("to_network2_json",
+           [](const Network& net) { return network2_json(net, "network2.save"); },
+           "The text of network2.py's JSON format for this network.")
+      .def_static(
+          "from_network2_json",
+          [](const std::string& text, const std::string& path) {
+            return parse_network2_json(text, path);
+          },
+          py::arg("text"), py::arg("path"), "A network from network2.py's JSON text.")
       .def_property_readonly("sizes", &Network::sizes)
       .def_property_readonly(
           "weights", [](py::object self) { return parameter_views(self.cast<Network&>(), self, true); })
@@ -227,15 +279,15 @@ PYBIND11_MODULE(_digitnet, m) {
           "sgd",
           [](Network& net, const Bytes& images, const Bytes& labels, std::size_t epochs,
              std::size_t batch, double eta, std::uint64_t seed, std::optional<Bytes> test_images,
-             std::optional<Bytes> test_labels, const py::function& on_epoch) {
+             std::optional<Bytes> test_labels, const py::function& on_epoch, double lmbda) {
             const Dataset training = dataset_of(images, labels, 1);
             std::optional<Dataset> test;
             if (test_images && test_labels) test = dataset_of(*test_images, *test_labels, 1);
-            sgd(net, training, epochs, batch, eta, seed, test ? &*test : nullptr, on_epoch);
+            sgd(net, training, epochs, batch, eta, seed, test ? &*test : nullptr, on_epoch, lmbda);
           },
           py::arg("images"), py::arg("labels"), py::arg("epochs"), py::arg("batch"),
           py::arg("eta"), py::arg("seed"), py::arg("test_images"), py::arg("test_labels"),
-          py::arg("on_epoch"),
+          py::arg("on_epoch"), py::arg("lmbda") = 0.0,
           "The seeds' mini-batch SGD over byte images (digitnet train's loop).")
       .def("save", [](const Network& net, const std::string& path) { save_model(net, path); },
            py::arg("path"), "Writes a digitnet model file.")
