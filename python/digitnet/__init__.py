@@ -27,9 +27,17 @@ def current_seed():
 
 
 def load(path):
-    """A digitnet model file (written by `digitnet train --save` or Network.save)."""
-    from . import network
-    return network.Network._wrap(_digitnet.Network.load(str(path)))
+    """A model file of any format digitnet reads (binary, or network2.py's JSON): a Model with
+    predict, predict_proba and score on numpy arrays of images."""
+    from .models import Model
+    return Model(_digitnet.Network.load(str(path)))
 
 
-__all__ = ["seed", "load", "network", "network2", "mnist_loader"]
+def read_picture(path):
+    """The 28 x 28 image (uint8, ink bright) that `digitnet predict` makes of a picture file."""
+    return _digitnet.read_picture(str(path))
+
+
+from . import datasets  # noqa: E402
+
+__all__ = ["seed", "load", "read_picture", "datasets", "network", "network2", "mnist_loader"]

@@ -16,7 +16,10 @@
 #include "digitnet/data/dataset.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/files/network2_json.hpp"
+#include "digitnet/inference/ensemble.hpp"
 #include "digitnet/inference/evaluation.hpp"
+#include "digitnet/pictures/image_file.hpp"
+#include "digitnet/pictures/preprocess.hpp"
 #include "digitnet/network/network.hpp"
 #include "digitnet/training/train_options.hpp"
 #include "digitnet/training/trainer.hpp"
@@ -170,6 +173,17 @@ PYBIND11_MODULE(_digitnet, m) {
       "The seeds' split of the MNIST IDX files in `dir`: {'training': (images N x 784 uint8, "
       "labels N uint8), 'validation': ..., 'test': ...}.");
 
+  m.def(
+      "read_picture",
+      [](const std::string& path) {
+        const PreparedDigit d = prepare_digit(load_grey_picture(path));
+        py::array_t<std::uint8_t> out({py::ssize_t{28}, py::ssize_t{28}});
+        std::memcpy(out.mutable_data(), d.pixels.data(), 28 * 28);
+        return out;
+      },
+      py::arg("path"),
+      "The 28 x 28 image (uint8, ink bright) that digitnet predict makes of a picture file.");
+
   py::class_<Network>(m, "Network", "A network of the library (float32 parameters).")
       .def(py::init([](const std::vector<std::size_t>& sizes, std::uint64_t seed) {
              // Any sizes, as the book's (digitnet train asks for 10 outputs; this does not).
@@ -229,6 +243,44 @@ PYBIND11_MODULE(_digitnet, m) {
             return parse_network2_json(text, path);
           },
           py::arg("text"), py::arg("path"), "A network from network2.py's JSON text.")
+      .def(
+          "probabilities",
+          [](const Network& net, const Bytes& images) {
+            if (images.ndim() < 1) throw py::value_error("give N images (an N x pixels array)");
+            py::array_t<std::uint8_t> none(images.shape(0));
+            std::fill(none.mutable_data(), none.mutable_data() + none.size(), std::uint8_t{0});
+            const Dataset data = dataset_of(images, none, 1);
+            if (net.output_size() != digit_classes || data.image_size() != net.input_size())
+              throw py::value_error("the model reads " + std::to_string(net.input_size()) +
+                                    " pixels into 10 digits; these images have " +
+                                    std::to_string(data.image_size()) + " pixels");
+            std::vector<std::array<double, digit_classes>> p;
+            {
+              py::gil_scoped_release release;
+              p = probabilities_all(net, data, 0);
+            }
+            py::array_t<double> out({static_cast<py::ssize_t>(p.size()), py::ssize_t{10}});
+            for (std::size_t i = 0; i < p.size(); ++i)
+              std::memcpy(out.mutable_data(static_cast<py::ssize_t>(i)), p[i].data(),
+                          sizeof(double) * digit_classes);
+            return out;
+          },
+          py::arg("images"),
+          "Each image's ten probabilities (output_probabilities: softmax as it is, sigmoid "
+          "outputs as independent answers), N x 10.")
+      .def("to_bytes",
+           [](const Network& net) {
+             const std::vector<std::uint8_t> b = serialize_model(net);
+             return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+           },
+           "The model file's bytes.")
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& bytes) {
+            const std::string text = bytes;
+            return parse_model(std::vector<std::uint8_t>(text.begin(), text.end()), "pickle");
+          },
+          py::arg("bytes"), "A network from a model file's bytes.")
       .def_property_readonly("sizes", &Network::sizes)
       .def_property_readonly(
           "weights", [](py::object self) { return parameter_views(self.cast<Network&>(), self, true); })

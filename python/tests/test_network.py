@@ -107,15 +107,6 @@ def test_update_mini_batch_and_evaluate(data):
     assert after > before + 150  # from chance (~50 of 500) to well over half
 
 
-def test_models_save_and_load(tmp_path):
-    net = network.Network([784, 20, 10], seed=4)
-    path = tmp_path / "m.model"
-    net.save(path)
-    loaded = digitnet.load(path)
-    x = np.full((784, 1), 0.5)
-    assert np.array_equal(loaded.feedforward(x), net.feedforward(x))
-
-
 def test_bad_input_raises_value_error_with_one_line():
     with pytest.raises(ValueError, match="sizes: layer 1"):
         network.Network([784, 0, 10])
