@@ -39,5 +39,8 @@ def read_picture(path):
 
 
 from . import datasets  # noqa: E402
+from .models import Model  # noqa: E402
+from .training import train  # noqa: E402
 
-__all__ = ["seed", "load", "read_picture", "datasets", "network", "network2", "mnist_loader"]
+__all__ = ["seed", "load", "read_picture", "train", "Model", "datasets", "network", "network2",
+           "mnist_loader"]

@@ -136,6 +136,145 @@ void sgd(Network& net, const Dataset& training, std::size_t epochs, std::size_t 
   if (interrupted) throw py::error_already_set();
 }
 
+// Sets the field of `options` named `field` (TrainOptions' names, as train_options.hpp's
+// problems name them) from a Python value; false for an unknown name.
+bool set_option(TrainOptions& o, const std::string& field, const py::handle& value) {
+  const auto number = [&] { return value.cast<double>(); };
+  const auto whole = [&] {
+    const double v = value.cast<double>();
+    if (!(v >= 0) || v != static_cast<double>(static_cast<std::uint64_t>(v)))
+      throw OptionError({field, py::str(value).cast<std::string>(), "give a whole number"});
+    return static_cast<std::uint64_t>(v);
+  };
+  const auto choice = [&](auto parse, const char* choices) {
+    const std::string text = value.cast<std::string>();
+    const auto parsed = parse(text);
+    if (!parsed) throw OptionError({field, text, std::string("unknown; choose one of ") + choices});
+    return *parsed;
+  };
+  if (field == "epochs") o.epochs = whole();
+  else if (field == "mini_batch_size") o.mini_batch_size = whole();
+  else if (field == "eta") o.eta = static_cast<float>(number());
+  else if (field == "seed") o.seed = whole();
+  else if (field == "threads") o.threads = static_cast<int>(whole());
+  else if (field == "lambda") o.lambda = number();
+  else if (field == "regularization")
+    o.regularization = choice(parse_regularization, "none, l2, l1");
+  else if (field == "dropout") o.dropout = number();
+  else if (field == "optimizer")
+    o.optimizer.kind = choice(parse_optimizer, "sgd, momentum, nesterov, adam");
+  else if (field == "momentum") o.optimizer.momentum = number();
+  else if (field == "beta1") o.optimizer.beta1 = number();
+  else if (field == "beta2") o.optimizer.beta2 = number();
+  else if (field == "epsilon") o.optimizer.epsilon = number();
+  else if (field == "schedule")
+    o.schedule.kind = choice(parse_schedule, "constant, step, plateau");
+  else if (field == "step_every") o.schedule.every = whole();
+  else if (field == "step_factor") o.schedule.factor = number();
+  else if (field == "patience") o.schedule.patience = whole();
+  else if (field == "early_stopping") o.early_stopping = whole();
+  else if (field == "keep_best") o.keep_best = value.cast<bool>();
+  else if (field == "rotation") o.distort.rotation = number();
+  else if (field == "scale") o.distort.scale = number();
+  else if (field == "shear") o.distort.shear = number();
+  else if (field == "translation") o.distort.translation = number();
+  else if (field == "elastic_alpha") o.distort.elastic_alpha = number();
+  else if (field == "elastic_sigma") o.distort.elastic_sigma = number();
+  else return false;
+  return true;
+}
+
+// The modern API's training run: an architecture as a layer list (or sizes), options by their
+// TrainOptions names, the MNIST split in `data_dir`; the library checks everything.
+// Returns (network, per-epoch history as dicts). Raises ValueError naming the field.
+py::tuple train_run(const py::dict& spec, const py::dict& fields, const std::string& data_dir,
+                    std::optional<std::size_t> train_size, std::optional<std::size_t> test_size,
+                    const py::object& on_epoch) {
+  TrainOptions options;
+  options.epochs = 30;
+  for (const auto& [key, value] : fields) {
+    const std::string field = key.cast<std::string>();
+    if (!set_option(options, field, value))
+      throw OptionError({field, "", "unknown option"});
+  }
+  if (options.regularization == Regularization::Kind::none && options.lambda > 0)
+    options.regularization = implied_regularization(options.lambda);
+  if (const OptionProblem problem = train_options_problem(options)) throw OptionError(problem);
+  const auto text = [&](const char* key, const char* fallback) {
+    return spec.contains(key) ? spec[key].cast<std::string>() : std::string(fallback);
+  };
+  const std::optional<Cost> cost = parse_cost(text("cost", "quadratic"));
+  if (!cost) throw OptionError({"cost", text("cost", ""), "choose quadratic, cross-entropy or log-likelihood"});
+  const std::optional<Activation> hidden = parse_activation(text("hidden", "sigmoid"));
+  if (!hidden) throw OptionError({"hidden", text("hidden", ""), "choose sigmoid, tanh, relu or identity"});
+  const std::optional<Activation> output =
+      parse_activation(text("output", std::string(name(default_output(*cost))).c_str()));
+  if (!output) throw OptionError({"output", text("output", ""), "an activation, e.g. softmax"});
+  const std::optional<Init> init = parse_init(text("init", "normal"));
+  if (!init) throw OptionError({"init", text("init", ""), "choose normal, scaled-normal, he or glorot"});
+  MnistRequest request;
+  if (!wants_validation(options)) request.validation_size = std::nullopt;
+  MnistSplit split = load_mnist(data_dir, request);
+  if (train_size && *train_size < split.training.size())
+    split.training = slice(split.training, 0, *train_size);
+  if (test_size && *test_size < split.test.size()) split.test = slice(split.test, 0, *test_size);
+  const Shape image{1, split.training.rows, split.training.cols};
+  Architecture arch;
+  if (spec.contains("layers")) {
+    arch.input = image;
+    arch.cost = *cost;
+    std::string problem;
+    arch.layers = parse_layer_list(spec["layers"].cast<std::string>(), *hidden, *output, &problem);
+    if (!problem.empty()) throw OptionError({"layers", spec["layers"].cast<std::string>(), problem});
+  } else {
+    const auto sizes = spec.contains("sizes") ? spec["sizes"].cast<std::vector<std::size_t>>()
+                                              : std::vector<std::size_t>{784, 30, 10};
+    arch = Architecture::of(sizes, *hidden, *output, *cost);
+  }
+  if (const OptionProblem problem = classifier_problem(arch, image)) throw OptionError(problem);
+  Network net(arch, options.seed, *init);
+  std::vector<EpochResult> history;
+  const auto epoch_done = [&](const EpochResult& r) {
+    history.push_back(r);
+    if (on_epoch.is_none()) return;
+    py::gil_scoped_acquire gil;
+    on_epoch(r.epoch, r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none()),
+             r.total);
+  };
+  std::atomic<bool> stop{false};
+  bool interrupted = false;
+  TrainControl control;
+  control.stop = &stop;
+  const auto progress = [&](std::size_t, std::size_t, std::size_t) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      stop = true;
+    }
+  };
+  {
+    py::gil_scoped_release release;
+    train(net, split.training, options,
+          {wants_validation(options) ? &split.validation : nullptr, &split.test}, epoch_done,
+          progress, control);
+  }
+  if (interrupted) throw py::error_already_set();
+  py::list epochs;
+  for (const EpochResult& r : history) {
+    py::dict d;
+    d["epoch"] = r.epoch;
+    d["test_correct"] = r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none());
+    d["test_total"] = r.total;
+    d["training_cost"] = r.training_cost;
+    d["validation_correct"] = r.validation_correct ? py::object(py::int_(*r.validation_correct))
+                                                   : py::object(py::none());
+    d["eta"] = r.eta;
+    d["seconds"] = r.seconds;
+    epochs.append(d);
+  }
+  return py::make_tuple(std::move(net), epochs);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_digitnet, m) {
@@ -150,6 +289,22 @@ PYBIND11_MODULE(_digitnet, m) {
     }
   });
   m.attr("source_data_dir") = DIGITNET_SOURCE_DATA_DIR;
+  // OptionError: ValueError, with the field it names (the Python side spells it as a keyword).
+  static py::exception<OptionError> option_error(m, "OptionError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const OptionError& e) {
+      py::object error = py::reinterpret_borrow<py::object>(option_error.ptr())(e.what());
+      error.attr("option") = e.problem.option;
+      error.attr("value") = e.problem.value;
+      error.attr("advice") = e.problem.advice;
+      PyErr_SetObject(option_error.ptr(), error.ptr());
+    }
+  });
+  m.def("train", &train_run, py::arg("spec"), py::arg("fields"), py::arg("data_dir"),
+        py::arg("train_size"), py::arg("test_size"), py::arg("on_epoch"),
+        "One training run (digitnet.train's native part).");
 
   m.def(
       "load_mnist",

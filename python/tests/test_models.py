@@ -87,3 +87,41 @@ def test_bad_arrays_and_files_raise(trained, tmp_path):
     (tmp_path / "junk.model").write_bytes(b"not a model at all")
     with pytest.raises(ValueError, match="junk.model"):
         digitnet.load(tmp_path / "junk.model")
+
+
+def test_train_takes_the_clis_flags_and_prints_its_lines(capsys):
+    model, history = digitnet.train(sizes=[784, 30, 10], epochs=2, train_size=1000,
+                                    test_size=1000)
+    lines = capsys.readouterr().out.splitlines()
+    cli = subprocess.run([os.environ["DIGITNET_EXE"], "train", "--train-size", "1000",
+                          "--test-size", "1000", "--epochs", "2", "--data",
+                          digitnet._digitnet.source_data_dir], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert lines == cli[:2]
+    assert [h["epoch"] for h in history] == [0, 1] and history[1]["test_total"] == 1000
+    assert history[1]["test_correct"] == int(lines[1].split()[2])
+    assert isinstance(model, digitnet.Model)
+
+
+def test_train_reads_a_recipe_and_keywords_override_it(tmp_path):
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('[train]\nlayers = "conv:4x5:relu,pool:2,dense:10:softmax"\n'
+                      'cost = "log-likelihood"\ninit = "he"\neta = 0.05\nbatch = 20\n'
+                      'epochs = 5\n')
+    model, history = digitnet.train(recipe=recipe, epochs=1, train_size=2000, test_size=500,
+                                    verbose=False)
+    assert len(history) == 1 and history[0]["test_correct"] > 300
+    assert model.predict_proba(datasets.mnist()["test_images"][:3]).shape == (3, 10)
+
+
+def test_train_refuses_bad_values_naming_the_keyword():
+    with pytest.raises(ValueError, match=r"^batch 0: "):
+        digitnet.train(batch=0, train_size=10)
+    with pytest.raises(ValueError, match=r"^lmbda -1: "):
+        digitnet.train(lmbda=-1, train_size=10)
+    with pytest.raises(ValueError, match=r"unknown option"):
+        digitnet.train(epoch=3, train_size=10)
+    with pytest.raises(ValueError, match=r"layer 2 \(pond:2"):
+        digitnet.train(layers="dense:30,pond:2,dense:10", train_size=10)
+    with pytest.raises(ValueError, match=r"^optimizer adamw: unknown"):
+        digitnet.train(optimizer="adamw", train_size=10)
