@@ -21,7 +21,8 @@ def _spelled(error):
     return "%s%s: %s" % (keyword, " " + error.value if error.value else "", error.advice)
 
 
-def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True, **options):
+def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True, images=None,
+          labels=None, **options):
     """Trains a network on MNIST and returns (model, history).
 
     recipe: a recipes/*.toml file (its [train] keys); keyword arguments override it. The
@@ -34,7 +35,8 @@ def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True,
     test_size keep the first images. history: one dict per epoch (epoch, test_correct,
     test_total, training_cost, validation_correct, eta, seconds). verbose prints the book's
     "Epoch j: c / n" lines. Bad values raise ValueError naming the keyword, as the CLI names
-    the flag."""
+    the flag. images and labels (N x 28 x 28 or N x 784, and N digits) train on those arrays
+    instead of MNIST's files (no test set then)."""
     settings = {}
     if recipe is not None:
         with open(recipe, "rb") as f:
@@ -57,8 +59,13 @@ def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True,
                   else "Epoch {0} complete".format(j))
 
     try:
+        if images is not None:
+            import numpy as np
+            from .models import _as_images
+            images = _as_images(images, 784)
+            labels = np.ascontiguousarray(np.asarray(labels), dtype=np.uint8)
         native, history = _digitnet.train(spec, fields, _data_dir(data), train_size, test_size,
-                                          on_epoch)
+                                          on_epoch, images, labels)
     except _digitnet.OptionError as error:
         raise ValueError(_spelled(error)) from None
     return Model(native), history

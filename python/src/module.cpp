@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -189,7 +190,8 @@ bool set_option(TrainOptions& o, const std::string& field, const py::handle& val
 // Returns (network, per-epoch history as dicts). Raises ValueError naming the field.
 py::tuple train_run(const py::dict& spec, const py::dict& fields, const std::string& data_dir,
                     std::optional<std::size_t> train_size, std::optional<std::size_t> test_size,
-                    const py::object& on_epoch) {
+                    const py::object& on_epoch, std::optional<Bytes> images,
+                    std::optional<Bytes> labels) {
   TrainOptions options;
   options.epochs = 30;
   for (const auto& [key, value] : fields) {
@@ -212,9 +214,18 @@ py::tuple train_run(const py::dict& spec, const py::dict& fields, const std::str
   if (!output) throw OptionError({"output", text("output", ""), "an activation, e.g. softmax"});
   const std::optional<Init> init = parse_init(text("init", "normal"));
   if (!init) throw OptionError({"init", text("init", ""), "choose normal, scaled-normal, he or glorot"});
-  MnistRequest request;
-  if (!wants_validation(options)) request.validation_size = std::nullopt;
-  MnistSplit split = load_mnist(data_dir, request);
+  MnistSplit split;
+  if (images && labels) {
+    // Given arrays (28 x 28 images): training only, the validation set cut from their end
+    // when the options need one (default_validation_size).
+    Dataset given = dataset_of(*images, *labels, 28);
+    if (given.size() == 0) throw OptionError({"images", "", "give at least one image"});
+    const std::size_t held = wants_validation(options) ? default_validation_size(given.size()) : 0;
+    split.training = slice(given, 0, given.size() - held);
+    split.validation = slice(given, given.size() - held, held);
+  } else {
+    split = load_mnist(data_dir);
+  }
   if (train_size && *train_size < split.training.size())
     split.training = slice(split.training, 0, *train_size);
   if (test_size && *test_size < split.test.size()) split.test = slice(split.test, 0, *test_size);
@@ -255,7 +266,9 @@ py::tuple train_run(const py::dict& spec, const py::dict& fields, const std::str
   {
     py::gil_scoped_release release;
     train(net, split.training, options,
-          {wants_validation(options) ? &split.validation : nullptr, &split.test}, epoch_done,
+          {wants_validation(options) ? &split.validation : nullptr,
+           split.test.size() > 0 ? &split.test : nullptr},
+          epoch_done,
           progress, control);
   }
   if (interrupted) throw py::error_already_set();
@@ -304,6 +317,7 @@ PYBIND11_MODULE(_digitnet, m) {
   });
   m.def("train", &train_run, py::arg("spec"), py::arg("fields"), py::arg("data_dir"),
         py::arg("train_size"), py::arg("test_size"), py::arg("on_epoch"),
+        py::arg("images") = py::none(), py::arg("labels") = py::none(),
         "One training run (digitnet.train's native part).");
 
   m.def(
