@@ -15,9 +15,15 @@ from . import _digitnet
 
 
 def _data_dir(path):
+    """`path`, else $DIGITNET_DATA, else the source tree's data/mnist (a build tree's module),
+    else the installed copy (PREFIX/share/digitnet/mnist)."""
     if path is not None:
         return str(path)
-    return os.environ.get("DIGITNET_DATA", _digitnet.source_data_dir)
+    if "DIGITNET_DATA" in os.environ:
+        return os.environ["DIGITNET_DATA"]
+    if os.path.isdir(_digitnet.source_data_dir):
+        return _digitnet.source_data_dir
+    return _digitnet.installed_data_dir
 
 
 def load_data(path=None):

@@ -302,6 +302,7 @@ PYBIND11_MODULE(_digitnet, m) {
     }
   });
   m.attr("source_data_dir") = DIGITNET_SOURCE_DATA_DIR;
+  m.attr("installed_data_dir") = DIGITNET_INSTALLED_DATA_DIR;
   // OptionError: ValueError, with the field it names (the Python side spells it as a keyword).
   static py::exception<OptionError> option_error(m, "OptionError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
