@@ -74,3 +74,24 @@ def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="evaluation_data"):
         network2.Network([784, 10, 10]).SGD(
             mnist_loader.load_data_wrapper()[0][:10], 1, 10, 0.5, monitor_evaluation_accuracy=True)
+
+
+def test_files_move_between_digitnet_and_the_books_network2(data, tmp_path):
+    """network2.save's file read the book's way (bench/reference/network2_json.py: json.load and
+    numpy, as network2.load), and the book's re-save read back by digitnet: the same answers."""
+    import os
+    import subprocess
+    import sys
+    training_data, _, test_data = data
+    net = network2.Network([784, 30, 10], cost=network2.CrossEntropyCost, seed=6)
+    net.SGD(training_data, 2, 10, 0.5)
+    ours = tmp_path / "ours.json"
+    net.save(ours)
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    theirs = tmp_path / "theirs.json"
+    out = subprocess.run([sys.executable, os.path.join(root, "bench", "reference", "network2_json.py"),
+                          str(ours), "--data", os.path.join(root, "data", "mnist"),
+                          "--resave", str(theirs)], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("test: {} / 10000".format(net.accuracy(test_data)))
+    back = network2.load(theirs)
+    assert back.accuracy(test_data) == net.accuracy(test_data)
