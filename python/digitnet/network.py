@@ -109,6 +109,14 @@ class Network(object):
         """Writes a digitnet model file (digitnet eval --model reads it)."""
         self._net.save(str(path))
 
+    # pickle: the model file's bytes and the seed.
+    def __getstate__(self):
+        return {"model": self._net.to_bytes(), "seed": self.seed}
+
+    def __setstate__(self, state):
+        self._net = _digitnet.Network.from_bytes(state["model"])
+        self.seed = state["seed"]
+
 
 def sigmoid(z):
     """The sigmoid function."""

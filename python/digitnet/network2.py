@@ -136,6 +136,16 @@ class Network(object):
             f.write(self._net.to_network2_json())
 
 
+    # pickle: the model file's bytes, the seed and the cost.
+    def __getstate__(self):
+        return {"model": self._net.to_bytes(), "seed": self.seed}
+
+    def __setstate__(self, state):
+        self._net = _digitnet.Network.from_bytes(state["model"])
+        self.seed = state["seed"]
+        self.cost = _costs[self._net.cost]
+
+
 def load(filename):
     """A network from a file in the book's JSON format (written by network2.py or save)."""
     with open(filename) as f:

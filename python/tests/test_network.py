@@ -144,3 +144,15 @@ def test_ctrl_c_stops_training_promptly_with_keyboard_interrupt():
     out, _ = child.communicate(timeout=30)
     assert "interrupted" in out
     assert time.perf_counter() - start < 5
+
+
+def test_networks_pickle():
+    import pickle
+    from digitnet import network2
+    for net in (network.Network([784, 12, 10], seed=8),
+                network2.Network([784, 12, 10], cost=network2.QuadraticCost, seed=8)):
+        copy = pickle.loads(pickle.dumps(net))
+        x = np.full((784, 1), 0.5)
+        assert np.array_equal(copy.feedforward(x), net.feedforward(x))
+        assert copy.seed == 8 and type(copy) is type(net)
+    assert pickle.loads(pickle.dumps(net)).cost is network2.QuadraticCost
