@@ -94,6 +94,40 @@ py::list parameter_views(Network& net, py::object owner, bool weights) {
   return views;
 }
 
+// train() with the GIL released, `on_epoch` called under it after each epoch; Ctrl-C stops the
+// run after the current batch (the trainer's stop flag) and raises KeyboardInterrupt.
+void train_interruptibly(Network& net, const Dataset& training, const TrainOptions& options,
+                         const EvaluationData& data,
+                         const std::function<void(const EpochResult&)>& on_epoch) {
+  std::atomic<bool> stop{false};
+  bool interrupted = false;
+  TrainControl control;
+  control.stop = &stop;
+  const auto progress = [&](std::size_t, std::size_t, std::size_t) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      stop = true;
+    }
+  };
+  const auto epoch_done = [&](const EpochResult& r) {
+    py::gil_scoped_acquire gil;
+    on_epoch(r);
+  };
+  {
+    py::gil_scoped_release release;
+    train(net, training, options, data, epoch_done, progress, control);
+  }
+  if (interrupted) throw py::error_already_set();
+}
+
+// (epoch, test correct or None, test total) for a Python callback.
+void call_on_epoch(const py::object& on_epoch, const EpochResult& r) {
+  if (on_epoch.is_none()) return;
+  on_epoch(r.epoch, r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none()),
+           r.total);
+}
+
 // The book's SGD on byte images: the library's trainer, the seeds' options, `on_epoch` called
 // with (epoch, correct or None, total) under the GIL. Ctrl-C stops after the current batch
 // and raises KeyboardInterrupt.
@@ -114,27 +148,8 @@ void sgd(Network& net, const Dataset& training, std::size_t epochs, std::size_t 
     throw py::value_error("the network takes " + std::to_string(net.input_size()) +
                           " inputs, the training images have " +
                           std::to_string(training.image_size()) + " pixels");
-  std::atomic<bool> stop{false};
-  bool interrupted = false;
-  TrainControl control;
-  control.stop = &stop;
-  const auto progress = [&](std::size_t, std::size_t, std::size_t) {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) {
-      interrupted = true;
-      stop = true;
-    }
-  };
-  const auto epoch_done = [&](const EpochResult& r) {
-    py::gil_scoped_acquire gil;
-    on_epoch(r.epoch, r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none()),
-             r.total);
-  };
-  {
-    py::gil_scoped_release release;
-    train(net, training, options, {nullptr, test}, epoch_done, progress, control);
-  }
-  if (interrupted) throw py::error_already_set();
+  train_interruptibly(net, training, options, {nullptr, test},
+                      [&](const EpochResult& r) { call_on_epoch(on_epoch, r); });
 }
 
 // Sets the field of `options` named `field` (TrainOptions' names, as train_options.hpp's
@@ -245,33 +260,13 @@ py::tuple train_run(const py::dict& spec, const py::dict& fields, const std::str
   if (const OptionProblem problem = classifier_problem(arch, image)) throw OptionError(problem);
   Network net(arch, options.seed, *init);
   std::vector<EpochResult> history;
-  const auto epoch_done = [&](const EpochResult& r) {
-    history.push_back(r);
-    if (on_epoch.is_none()) return;
-    py::gil_scoped_acquire gil;
-    on_epoch(r.epoch, r.correct ? py::object(py::int_(*r.correct)) : py::object(py::none()),
-             r.total);
-  };
-  std::atomic<bool> stop{false};
-  bool interrupted = false;
-  TrainControl control;
-  control.stop = &stop;
-  const auto progress = [&](std::size_t, std::size_t, std::size_t) {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) {
-      interrupted = true;
-      stop = true;
-    }
-  };
-  {
-    py::gil_scoped_release release;
-    train(net, split.training, options,
-          {wants_validation(options) ? &split.validation : nullptr,
-           split.test.size() > 0 ? &split.test : nullptr},
-          epoch_done,
-          progress, control);
-  }
-  if (interrupted) throw py::error_already_set();
+  train_interruptibly(net, split.training, options,
+                      {wants_validation(options) ? &split.validation : nullptr,
+                       split.test.size() > 0 ? &split.test : nullptr},
+                      [&](const EpochResult& r) {
+                        history.push_back(r);
+                        call_on_epoch(on_epoch, r);
+                      });
   py::list epochs;
   for (const EpochResult& r : history) {
     py::dict d;

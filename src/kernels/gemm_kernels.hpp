@@ -119,7 +119,23 @@ void pack_b(Operand<Scalar> b, std::size_t depth, std::size_t columns, Scalar* o
   for (std::size_t j0 = 0; j0 < columns; j0 += nr_max) {
     const std::size_t nr = std::min(nr_max, columns - j0);
     const Scalar* src = b.data + static_cast<std::ptrdiff_t>(j0) * b.col_stride;
-    if (nr == nr_max && b.col_stride == 1) {
+    if (nr == nr_max && b.col_stride == 1 && j0 == 0 && columns % nr_max == 0) {
+      // Rows contiguous and every panel full: eight rows at a time across all the panels, so
+      // that the rows are read in order (panel by panel, each of them a row apart, read a
+      // cache line from every row per panel: with a convolution's patches, rows 300 KB apart,
+      // that missed the TLB on every line and took a quarter of the product).
+      const std::size_t panels = columns / nr_max;
+      for (std::size_t p0 = 0; p0 < depth; p0 += 8) {
+        const std::size_t rows = std::min<std::size_t>(8, depth - p0);
+        for (std::size_t s = 0; s < panels; ++s)
+          for (std::size_t p = p0; p < p0 + rows; ++p)
+            std::memcpy(out + s * depth * nr_max + p * nr_max,
+                        src + static_cast<std::ptrdiff_t>(p) * b.row_stride +
+                            static_cast<std::ptrdiff_t>(s * nr_max),
+                        nr_max * sizeof(Scalar));
+      }
+      return;
+    } else if (nr == nr_max && b.col_stride == 1) {
       for (std::size_t p = 0; p < depth; ++p)
         std::memcpy(out + p * nr_max, src + static_cast<std::ptrdiff_t>(p) * b.row_stride,
                     nr_max * sizeof(Scalar));
@@ -298,6 +314,9 @@ template <typename Scalar>
 bool mostly_zero(Operand<Scalar> a, std::size_t m, std::size_t k) {
   if (a.col_stride != 1) return false;
   m = std::min<std::size_t>(m, 64);
+  // And the first 1,024 of each row (a convolution's patches have rows of every position of
+  // every example of the batch: scanned whole, that was a tenth of the product).
+  k = std::min<std::size_t>(k, 1024);
   std::size_t nonzero = 0;
   for (std::size_t i = 0; i < m; ++i) {
     const Scalar* row = a.data + static_cast<std::ptrdiff_t>(i) * a.row_stride;

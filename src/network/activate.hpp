@@ -7,6 +7,7 @@
 
 #include "digitnet/kernels/kernels.hpp"
 #include "digitnet/network/activation.hpp"
+#include "digitnet/network/layer.hpp"
 
 namespace digitnet {
 
@@ -44,6 +45,25 @@ void activate(Activation f, A&& a, D* derivative) {
     case Activation::softmax:
       assert(false && "softmax is applied to whole columns");
       break;
+  }
+}
+
+// A layer's activation on the block of its output that this thread computed, `select`ing it
+// from a matrix (a band of rows, a range of examples): a ← f(a); in training also f'(z) and,
+// with dropout, both times the mask (ForwardArgs). Every activation but softmax.
+template <typename Scalar, typename Select>
+void activate_output(Activation f, ForwardArgs<Scalar>& args, Select&& select) {
+  auto a = select(args.output);
+  if (args.derivative == nullptr) {
+    activate(f, a, static_cast<decltype(a)*>(nullptr));
+    return;
+  }
+  auto derivative = select(*args.derivative);
+  activate(f, a, &derivative);
+  if (args.mask != nullptr) {
+    const auto mask = select(args.mask->leftCols(args.output.cols()));
+    a.array() *= mask.array();
+    derivative.array() *= mask.array();
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "digitnet/network/layer_spec.hpp"
 #include "digitnet/network/network.hpp"
+#include "network/input_gradient.hpp"
 
 namespace digitnet {
 namespace {
@@ -101,16 +102,7 @@ TEST(GoldenTinyCnn, MatchesPyTorchOutputsCostAndGradients) {
 
   // ∂C/∂x from the first layer's backward, given its δ from backprop (the layer below is the
   // input itself: its f' is 1).
-  Matrix<double> input_delta(x.rows(), m);
-  MatrixRef<double> input_delta_ref = input_delta;
-  const Matrix<double> ones = Matrix<double>::Ones(x.rows(), m);
-  Parameters<double> scratch(net.parameter_layout());
-  BackwardArgs<double> args{x, ws.deltas[0].leftCols(m)};
-  args.input_delta = &input_delta_ref;
-  args.input_derivative = &ones;
-  args.target = &scratch;
-  args.scratch = &ws.scratch[0];
-  net.layer(0).backward(net.parameters(), args, Team{});
+  const Matrix<double> input_delta = testing::first_layer_input_gradient(net, x, ws);
   const double largest_input = compare(
       std::span<const double>(input_delta.data(), static_cast<std::size_t>(input_delta.size())),
       by_example(fixture.at("input_gradient").get<std::vector<std::vector<double>>>()),

@@ -14,6 +14,7 @@
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/network/layer_registry.hpp"
 #include "digitnet/network/network.hpp"
+#include "network/input_gradient.hpp"
 
 namespace digitnet {
 namespace {
@@ -187,18 +188,8 @@ TEST_P(EveryLayer, BackpropMatchesCentralFiniteDifferences) {
   // ∂C/∂parameters of every layer, from backprop.
   const double largest_parameter =
       check_gradient(net.parameters().flat(), nabla.flat(), cost, "parameter");
-  // ∂C/∂x from the layer's own backward, given its δ from backprop (the layer below is the
-  // input itself: its f' is 1).
-  Matrix<double> input_delta(x.rows(), m);
-  MatrixRef<double> input_delta_ref = input_delta;
-  const Matrix<double> ones = Matrix<double>::Ones(x.rows(), m);
-  Parameters<double> scratch(net.parameter_layout());
-  BackwardArgs<double> args{x, ws.deltas[0].leftCols(m)};
-  args.input_delta = &input_delta_ref;
-  args.input_derivative = &ones;
-  args.target = &scratch;
-  args.scratch = &ws.scratch[0];
-  net.layer(0).backward(net.parameters(), args, Team{});
+  // ∂C/∂x from the layer's own backward, given its δ from backprop.
+  const Matrix<double> input_delta = testing::first_layer_input_gradient(net, x, ws);
   const std::span<const double> analytic(input_delta.data(), static_cast<std::size_t>(x.size()));
   const double largest_input =
       check_gradient(std::span<double>(x.data(), static_cast<std::size_t>(x.size())), analytic,
@@ -314,16 +305,7 @@ TEST(Pooling, TiesGoToTheFirstMaximumInTheWindowRowByRow) {
   EXPECT_EQ(ws.activations[1](0, 0), 3);
   EXPECT_EQ(ws.activations[1](1, 0), 5);
   // δ goes to one input per window only: the first maximum, row by row.
-  Matrix<double> input_delta = Matrix<double>::Zero(8, 1);
-  MatrixRef<double> input_delta_ref = input_delta;
-  const Matrix<double> ones = Matrix<double>::Ones(8, 1);
-  Parameters<double> target(net.parameter_layout());
-  BackwardArgs<double> args{x, ws.deltas[0].leftCols(1)};
-  args.input_delta = &input_delta_ref;
-  args.input_derivative = &ones;
-  args.target = &target;
-  args.scratch = &ws.scratch[0];
-  net.layer(0).backward(net.parameters(), args, Team{});
+  const Matrix<double> input_delta = testing::first_layer_input_gradient(net, x, ws);
   Matrix<double> expected = Matrix<double>::Zero(8, 1);
   expected(1, 0) = ws.deltas[0](0, 0);
   expected(2, 0) = ws.deltas[0](1, 0);

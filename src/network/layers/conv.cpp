@@ -168,18 +168,7 @@ void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArg
     for (std::size_t map = 0; map < f; ++map)
       for (std::size_t i = 0; i < p; ++i) z[map * p + i] = from[map * s.ld + i] + biases(map);
   }
-  auto a = args.output.middleCols(e0, count);
-  if (args.derivative != nullptr) {
-    auto derivative = args.derivative->middleCols(e0, count);
-    activate(this->activation(), a, &derivative);
-    if (args.mask != nullptr) {
-      const auto mask = args.mask->middleCols(e0, count);
-      a.array() *= mask.array();
-      derivative.array() *= mask.array();
-    }
-  } else {
-    activate(this->activation(), a, static_cast<decltype(a)*>(nullptr));
-  }
+  activate_output(this->activation(), args, [&](auto&& m) { return m.middleCols(e0, count); });
 }
 
 template <typename Scalar>

@@ -59,16 +59,8 @@ void DenseLayer<Scalar>::forward(const Parameters<Scalar>& parameters,
     // Whole columns: one thread, after all have written their rows of z.
     team.barrier();
     if (team.thread == 0) softmax_columns(args.output);
-  } else if (args.derivative != nullptr) {
-    auto derivative = args.derivative->middleRows(r0, rows);
-    activate(this->activation(), a, &derivative);
-    if (args.mask != nullptr) {
-      const auto mask = args.mask->leftCols(m).middleRows(r0, rows);
-      a.array() *= mask.array();
-      derivative.array() *= mask.array();
-    }
   } else {
-    activate(this->activation(), a, static_cast<decltype(a)*>(nullptr));
+    activate_output(this->activation(), args, [&](auto&& m) { return m.middleRows(r0, rows); });
   }
 }
 

@@ -86,16 +86,8 @@ void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> a
     else
       pool_example<Scalar, 0>(x, in, out, a, from, p);
   }
-  if (args.derivative != nullptr) {
-    auto a = args.output.middleCols(e0, count);
-    auto derivative = args.derivative->middleCols(e0, count);
-    derivative.setOnes();
-    if (args.mask != nullptr) {
-      const auto mask = args.mask->middleCols(e0, count);
-      a.array() *= mask.array();
-      derivative.array() *= mask.array();
-    }
-  }
+  // Its values are its input's: f'(z) = 1 in training, times the dropout mask.
+  activate_output(Activation::identity, args, [&](auto&& m) { return m.middleCols(e0, count); });
 }
 
 template <typename Scalar>
