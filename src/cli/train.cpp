@@ -403,7 +403,9 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--layers", args->layers,
                   "The layers instead of --sizes, input to output: kind:N[xN...][:activation], "
                   "comma-separated, e.g. dense:100:relu,dense:10:softmax (activations default to "
-                  "--hidden and, for the last, --output); the input is the images' shape")
+                  "--hidden and, for the last, --output); the input is the images' shape. Kinds: "
+                  "dense:N; conv:MAPSxK (KxK kernels, stride 1; :same pads); pool:P (PxP max). "
+                  "Any layer but the last may add :dropout=P")
       ->excludes(sizes);
   add_number(*cmd, "--epochs", args->options.epochs, range("epochs"),
              "Passes over the training data");
