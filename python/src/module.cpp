@@ -94,23 +94,37 @@ py::list parameter_views(Network& net, py::object owner, bool weights) {
   return views;
 }
 
+// Refuses data the network cannot read: images of other than its inputs' size, or a network
+// without one output per digit (the labels are digits).
+void check_readable(const Network& net, const Dataset& data, const char* what) {
+  if (net.output_size() != digit_classes)
+    throw py::value_error(std::string(what) + ": digitnet trains and scores digit readers, with " +
+                          "10 outputs; this network has " + std::to_string(net.output_size()));
+  if (data.image_size() != net.input_size())
+    throw py::value_error(std::string(what) + ": the network takes " +
+                          std::to_string(net.input_size()) + " inputs, the images have " +
+                          std::to_string(data.image_size()) + " pixels");
+}
+
 // train() with the GIL released, `on_epoch` called under it after each epoch; Ctrl-C stops the
 // run after the current batch (the trainer's stop flag) and raises KeyboardInterrupt.
 void train_interruptibly(Network& net, const Dataset& training, const TrainOptions& options,
                          const EvaluationData& data,
                          const std::function<void(const EpochResult&)>& on_epoch) {
   std::atomic<bool> stop{false};
-  bool interrupted = false;
+  std::optional<py::error_already_set> pending;  // the KeyboardInterrupt, taken off Python
   TrainControl control;
   control.stop = &stop;
   const auto progress = [&](std::size_t, std::size_t, std::size_t) {
+    if (pending) return;
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) {
-      interrupted = true;
+      pending.emplace();  // fetches (and clears) the error, so Python can still be called
       stop = true;
     }
   };
   const auto epoch_done = [&](const EpochResult& r) {
+    if (pending) return;  // interrupted at an epoch's last batch: no more Python callbacks
     py::gil_scoped_acquire gil;
     on_epoch(r);
   };
@@ -118,7 +132,7 @@ void train_interruptibly(Network& net, const Dataset& training, const TrainOptio
     py::gil_scoped_release release;
     train(net, training, options, data, epoch_done, progress, control);
   }
-  if (interrupted) throw py::error_already_set();
+  if (pending) throw *pending;
 }
 
 // (epoch, test correct or None, test total) for a Python callback.
@@ -144,10 +158,8 @@ void sgd(Network& net, const Dataset& training, std::size_t epochs, std::size_t 
   if (const OptionProblem problem = train_options_problem(options))
     throw py::value_error(problem.message());
   if (training.size() == 0) throw py::value_error("training_data is empty");
-  if (training.image_size() != net.input_size())
-    throw py::value_error("the network takes " + std::to_string(net.input_size()) +
-                          " inputs, the training images have " +
-                          std::to_string(training.image_size()) + " pixels");
+  check_readable(net, training, "training_data");
+  if (test != nullptr) check_readable(net, *test, "test_data");
   train_interruptibly(net, training, options, {nullptr, test},
                       [&](const EpochResult& r) { call_on_epoch(on_epoch, r); });
 }
@@ -387,6 +399,7 @@ PYBIND11_MODULE(_digitnet, m) {
           "score",
           [](const Network& net, const Bytes& images, const Bytes& labels) {
             const Dataset data = dataset_of(images, labels, 1);
+            check_readable(net, data, "data");
             py::gil_scoped_release release;
             const Score s = Evaluator(net).score(data, true);
             return std::pair<std::size_t, double>(s.correct, s.cost);
@@ -488,6 +501,7 @@ PYBIND11_MODULE(_digitnet, m) {
           "evaluate",
           [](const Network& net, const Bytes& images, const Bytes& labels) {
             const Dataset data = dataset_of(images, labels, 1);
+            check_readable(net, data, "data");
             py::gil_scoped_release release;
             return evaluate(net, data);
           },

@@ -121,6 +121,13 @@ def test_bad_input_raises_value_error_with_one_line():
         net.SGD(mnist_loader.load_data_wrapper()[0][:10], 1, 10, -1.0)
     with pytest.raises(ValueError, match="seed"):
         digitnet.seed(-1)
+    # Labels are digits: a network of other outputs, or of other inputs, cannot be trained or
+    # scored on them.
+    some = mnist_loader.load_data_wrapper()[0][:10]
+    with pytest.raises(ValueError, match="10 outputs; this network has 5"):
+        network.Network([784, 30, 5]).SGD(some, 1, 10, 3.0)
+    with pytest.raises(ValueError, match="takes 100 inputs, the images have 784"):
+        network.Network([100, 10]).evaluate([(x, 1) for x, _ in some])
 
 
 def test_ctrl_c_stops_training_promptly_with_keyboard_interrupt():

@@ -27,7 +27,7 @@ inline std::vector<Network> load_models_flag(const std::vector<std::string>& pat
   std::vector<Network> models;
   for (const std::string& path : paths) models.push_back(load_model_flag(path));
   if (const std::string problem = ensemble_problem(models); !problem.empty())
-    throw Error("--model: " + problem + " (" + paths.back() + ")");
+    throw Error("--model: " + problem);
   return models;
 }
 

@@ -53,14 +53,6 @@ bool needs_validation(const TrainOptions& options) {
 
 namespace {
 
-std::uint64_t distort_epoch_seed(std::uint64_t seed, std::size_t epoch) {
-  // SplitMix64's finaliser of (seed, epoch): neighbouring seeds and epochs far apart.
-  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + (static_cast<std::uint64_t>(epoch) + 1) *
-                                                      0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // One training run: every buffer it needs, allocated once, and the steps of an epoch. train()
 // below drives it; a checkpoint's TrainState restores it.
@@ -326,6 +318,15 @@ class Run {
 };
 
 }  // namespace
+
+std::uint64_t distort_epoch_seed(std::uint64_t seed, std::size_t epoch) {
+  // SplitMix64's finaliser of (seed, epoch): neighbouring seeds and epochs far apart.
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + (static_cast<std::uint64_t>(epoch) + 1) *
+                                                      0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
 
 TrainReport train(Network& net, const Dataset& training, const TrainOptions& options,
                   const EvaluationData& data, const EpochCallback& on_epoch,

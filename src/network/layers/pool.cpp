@@ -63,6 +63,9 @@ std::string PoolKind::check(const LayerSpec& spec, Shape input, Shape* output) {
   if (!spec.options.empty()) return "a pooling layer takes no option '" + spec.options.front() + "'";
   if (spec.activation != Activation::identity)
     return "a pooling layer takes no activation (its values are its input's)";
+  if (input.size() > (std::size_t{1} << 24))
+    return "a pooling layer's input must be below 2^24 values (it records each maximum's place "
+           "as a float)";
   if (n[0] > input.height || n[0] > input.width)
     return "a " + std::to_string(n[0]) + "x" + std::to_string(n[0]) +
            " window does not fit its input";
