@@ -16,20 +16,22 @@ from . import current_seed
 
 def _images_of(data, what):
     """Bytes and labels from the book's data: pixels must be whole multiples of 1/255 (as
-    mnist_loader gives them), labels one-hot columns or ints."""
+    mnist_loader gives them), labels one-hot columns or ints. Vectorised: the book's 50,000
+    pairs convert in a fraction of a second."""
     if len(data) == 0:
         raise ValueError("%s is empty" % what)
-    xs = np.stack([np.asarray(x, dtype=np.float64).reshape(-1) for x, _ in data])
-    scaled = np.rint(xs * 255.0)
-    if not (np.abs(scaled - xs * 255.0).max() < 1e-3 and scaled.min() >= 0 and scaled.max() <= 255):
+    xs = np.array([x for x, _ in data], dtype=np.float64).reshape(len(data), -1)
+    images = _digitnet.pixel_bytes(xs)
+    if images is None:
         raise ValueError(
             "%s: pixel values must be multiples of 1/255 in [0, 1] (as mnist_loader gives "
             "them); digitnet trains on bytes" % what)
-    labels = []
-    for _, y in data:
-        y = np.asarray(y)
-        labels.append(int(np.argmax(y)) if y.size > 1 else int(y))
-    return scaled.astype(np.uint8), np.asarray(labels, dtype=np.uint8)
+    ys = [y for _, y in data]
+    if np.ndim(ys[0]) > 0 and np.size(ys[0]) > 1:  # one-hot columns
+        labels = np.argmax(np.array(ys, dtype=np.float64).reshape(len(ys), -1), axis=1)
+    else:
+        labels = np.array(ys, dtype=np.int64).reshape(-1)
+    return images, labels.astype(np.uint8)
 
 
 class Network(object):
