@@ -168,7 +168,10 @@ void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArg
     for (std::size_t map = 0; map < f; ++map)
       for (std::size_t i = 0; i < p; ++i) z[map * p + i] = from[map * s.ld + i] + biases(map);
   }
-  activate_output(this->activation(), args, [&](auto&& m) { return m.middleCols(e0, count); });
+  // (Copies of the bindings: clang before 16 cannot capture structured bindings.)
+  const Eigen::Index first_example = e0, examples = count;
+  activate_output(this->activation(), args,
+                  [&](auto&& m) { return m.middleCols(first_example, examples); });
 }
 
 template <typename Scalar>

@@ -60,7 +60,9 @@ void DenseLayer<Scalar>::forward(const Parameters<Scalar>& parameters,
     team.barrier();
     if (team.thread == 0) softmax_columns(args.output);
   } else {
-    activate_output(this->activation(), args, [&](auto&& m) { return m.middleRows(r0, rows); });
+    const Eigen::Index first_row = r0, band = rows;  // (clang < 16: no captured bindings)
+    activate_output(this->activation(), args,
+                    [&](auto&& m) { return m.middleRows(first_row, band); });
   }
 }
 

@@ -90,7 +90,9 @@ void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> a
       pool_example<Scalar, 0>(x, in, out, a, from, p);
   }
   // Its values are its input's: f'(z) = 1 in training, times the dropout mask.
-  activate_output(Activation::identity, args, [&](auto&& m) { return m.middleCols(e0, count); });
+  const Eigen::Index first_example = e0, examples = count;  // (clang < 16: no captured bindings)
+  activate_output(Activation::identity, args,
+                  [&](auto&& m) { return m.middleCols(first_example, examples); });
 }
 
 template <typename Scalar>
