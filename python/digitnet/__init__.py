@@ -42,5 +42,16 @@ from . import datasets  # noqa: E402
 from .models import Model  # noqa: E402
 from .training import train  # noqa: E402
 
-__all__ = ["seed", "load", "read_picture", "train", "Model", "datasets", "network", "network2",
-           "mnist_loader"]
+
+
+def __getattr__(name):
+    """digitnet.MLPClassifier, the scikit-learn estimator, imported on first use (scikit-learn
+    takes a second to import, and only its users need it)."""
+    if name == "MLPClassifier":
+        from .sklearn import MLPClassifier
+        return MLPClassifier
+    raise AttributeError("module 'digitnet' has no attribute %r" % name)
+
+
+__all__ = ["seed", "load", "read_picture", "train", "Model", "MLPClassifier", "datasets",
+           "network", "network2", "mnist_loader"]

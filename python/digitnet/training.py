@@ -10,9 +10,11 @@ from .models import Model
 _FIELDS = {"batch": "mini_batch_size", "lmbda": "lambda"}
 _KEYWORDS = {field: keyword for keyword, field in _FIELDS.items()}
 _ARCHITECTURE = ("layers", "sizes", "hidden", "output", "cost", "init")
-# Recipe keys that only the command line has.
-_CLI_ONLY = ("save", "metrics", "checkpoint", "resume", "quiet", "no_test", "monitor", "data",
-             "validation_size", "digits", "augment")
+# The data's keywords (the library's DataPreparation and load_mnist's validation_size).
+_DATA = ("train_size", "test_size", "validation_size", "digits", "augment")
+# Recipe keys that only the command line has: files it writes, its terminal output. Use
+# model.save(path) for --save and the returned history for --metrics.
+_CLI_ONLY = ("save", "metrics", "checkpoint", "resume", "quiet", "no_test")
 
 
 def _spelled(error):
@@ -21,8 +23,7 @@ def _spelled(error):
     return "%s%s: %s" % (keyword, " " + error.value if error.value else "", error.advice)
 
 
-def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True, images=None,
-          labels=None, **options):
+def train(recipe=None, data=None, verbose=True, images=None, labels=None, **options):
     """Trains a network on MNIST and returns (model, history).
 
     recipe: a recipes/*.toml file (its [train] keys); keyword arguments override it. The
@@ -30,11 +31,15 @@ def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True,
     sizes=[784, 30, 10], hidden, output, cost, init, epochs, batch, eta, seed, threads, lmbda
     (the flag --lambda), regularization, dropout, optimizer, momentum, beta1, beta2, epsilon,
     schedule, step_every, step_factor, patience, early_stopping, keep_best, rotation, scale,
-    shear, translation, elastic_alpha, elastic_sigma. Defaults are digitnet train's (the book's
-    network.py). data: a folder of MNIST IDX files (default the bundled one); train_size and
-    test_size keep the first images. history: one dict per epoch (epoch, test_correct,
-    test_total, training_cost, validation_correct, eta, seconds). verbose prints the book's
-    "Epoch j: c / n" lines. Bad values raise ValueError naming the keyword, as the CLI names
+    shear, translation, elastic_alpha, elastic_sigma, monitor (a list of training-cost,
+    training-accuracy, validation-cost, validation-accuracy, gradients). The data's: train_size
+    and test_size keep the first images, validation_size sets images aside from the end of the
+    training file, digits=[0, 1] keeps only those digits, augment="shift" adds the one-pixel
+    shifts. Defaults are digitnet train's (the book's network.py). data: a folder of MNIST IDX
+    files (default the bundled one). history: one dict per epoch (epoch, test_correct,
+    test_total, training_cost, training_correct, validation_correct, validation_cost,
+    gradient_norms (one per layer, with monitor=["gradients"]), eta, seconds). verbose prints
+    the book's "Epoch j: c / n" lines. Bad values raise ValueError naming the keyword, as the CLI names
     the flag. images and labels (N x 28 x 28 or N x 784, and N digits) train on those arrays
     instead of MNIST's files (no test set then)."""
     settings = {}
@@ -49,6 +54,9 @@ def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True,
     if unsupported:
         raise ValueError("%s: only `digitnet train` has this option so far" % unsupported[0])
     spec = {key: settings.pop(key) for key in _ARCHITECTURE if key in settings}
+    data_options = {key: settings.pop(key) for key in _DATA if key in settings}
+    if isinstance(settings.get("monitor"), str):
+        settings["monitor"] = [settings["monitor"]]
     if "sizes" in spec:
         spec["sizes"] = [int(s) for s in spec["sizes"]]
     fields = {_FIELDS.get(key, key): value for key, value in settings.items()}
@@ -64,8 +72,8 @@ def train(recipe=None, data=None, train_size=None, test_size=None, verbose=True,
             from .models import _as_images
             images = _as_images(images, 784)
             labels = np.ascontiguousarray(np.asarray(labels), dtype=np.uint8)
-        native, history = _digitnet.train(spec, fields, _data_dir(data), train_size, test_size,
-                                          on_epoch, images, labels)
+        native, history = _digitnet.train(spec, fields, data_options, _data_dir(data), on_epoch,
+                                          images, labels)
     except _digitnet.OptionError as error:
         raise ValueError(_spelled(error)) from None
     return Model(native), history

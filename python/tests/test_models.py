@@ -125,3 +125,31 @@ def test_train_refuses_bad_values_naming_the_keyword():
         digitnet.train(layers="dense:30,pond:2,dense:10", train_size=10)
     with pytest.raises(ValueError, match=r"^optimizer adamw: unknown"):
         digitnet.train(optimizer="adamw", train_size=10)
+
+
+def test_train_takes_the_data_keywords_as_the_cli_does(capsys):
+    """digits, validation_size, augment and monitor: the CLI's lines for the same flags."""
+    flags = ["--digits", "0,1", "--train-size", "500", "--test-size", "300", "--epochs", "2",
+             "--validation-size", "2000", "--augment", "shift", "--monitor", "gradients"]
+    _, history = digitnet.train(digits=[0, 1], train_size=500, test_size=300, epochs=2,
+                                validation_size=2000, augment="shift", monitor=["gradients"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
+    cli = subprocess.run([os.environ["DIGITNET_EXE"], "train", *flags, "--data",
+                          digitnet._digitnet.source_data_dir], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert lines == [line for line in cli if line.startswith("Epoch")]
+    norms = [line for line in cli if "gradient norms" in line]
+    assert len(norms) == 2 and len(history[0]["gradient_norms"]) == 2
+    assert float(norms[0].split()[-1]) == pytest.approx(history[0]["gradient_norms"][-1], rel=1e-2)
+    assert history[0]["test_total"] == 300
+
+
+def test_train_refuses_bad_data_keywords():
+    with pytest.raises(ValueError, match=r"^digits 12: "):
+        digitnet.train(digits=[1, 12], train_size=10)
+    with pytest.raises(ValueError, match=r"^augment rotate: unknown; choose none or shift"):
+        digitnet.train(augment="rotate", train_size=10)
+    with pytest.raises(ValueError, match=r"^monitor gradient: unknown"):
+        digitnet.train(monitor=["gradient"], train_size=10)
+    with pytest.raises(ValueError, match=r"^save: only `digitnet train`"):
+        digitnet.train(save="m.model", train_size=10)

@@ -163,3 +163,44 @@ def test_networks_pickle():
         assert np.array_equal(copy.feedforward(x), net.feedforward(x))
         assert copy.seed == 8 and type(copy) is type(net)
     assert pickle.loads(pickle.dumps(net)).cost is network2.QuadraticCost
+
+
+def _write_books_pickle(path, parts):
+    """A file laid out as the book's mnist.pkl.gz: a gzipped protocol-2 pickle of three
+    (float32 N x 784 images holding pixel k as k/256, int64 labels) pairs."""
+    import gzip
+    import pickle
+    with gzip.open(path, "wb") as f:
+        pickle.dump(tuple((images.astype(np.float32) / 256, labels.astype(np.int64))
+                          for images, labels in parts), f, protocol=2)
+
+
+def test_mnist_loader_reads_the_books_pickle(tmp_path):
+    """Given the book's mnist.pkl.gz, load_data returns its arrays and load_data_wrapper the
+    book's shapes; SGD trains on them as on the bytes k they hold."""
+    split = digitnet._digitnet.load_mnist(digitnet._digitnet.source_data_dir)
+    parts = [(split[name][0][:n], split[name][1][:n])
+             for name, n in (("training", 600), ("validation", 100), ("test", 200))]
+    path = tmp_path / "mnist.pkl.gz"
+    _write_books_pickle(path, parts)
+    tr_d, va_d, te_d = mnist_loader.load_data(path)
+    assert tr_d[0].shape == (600, 784) and tr_d[0].dtype == np.float32
+    assert np.array_equal(np.round(tr_d[0] * 256).astype(np.uint8), parts[0][0])
+    assert te_d[1][:3].tolist() == [7, 2, 1]
+    training_data, validation_data, test_data = mnist_loader.load_data_wrapper(path)
+    assert (len(training_data), len(validation_data), len(test_data)) == (600, 100, 200)
+    assert training_data[0][0].shape == (784, 1) and training_data[0][1].shape == (10, 1)
+    assert isinstance(test_data[0][1], int)
+    from_pickle = network.Network([784, 30, 10], seed=3)
+    from_pickle.SGD(training_data, 1, 10, 3.0)
+    from_idx = network.Network([784, 30, 10], seed=3)
+    from_idx.SGD(mnist_loader.load_data_wrapper()[0][:600], 1, 10, 3.0)
+    assert np.array_equal(from_pickle.weights[0], from_idx.weights[0])  # the same bytes k
+    assert from_pickle.evaluate(test_data) == from_idx.evaluate(test_data)
+
+
+def test_mnist_loader_refuses_a_file_that_is_not_the_books_pickle(tmp_path):
+    path = tmp_path / "mnist.pkl.gz"
+    path.write_bytes(b"not gzip")
+    with pytest.raises(ValueError, match=r"mnist.pkl.gz: not the book's mnist.pkl.gz"):
+        mnist_loader.load_data(path)

@@ -8,7 +8,8 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 from digitnet import datasets  # noqa: E402
-from digitnet.sklearn import MLPClassifier  # noqa: E402
+import digitnet  # noqa: E402
+from digitnet import MLPClassifier  # noqa: E402  (digitnet.sklearn.MLPClassifier, lazily)
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +47,10 @@ def test_bad_parameters_raise_value_error(digits):
     X, y, _, _ = digits
     with pytest.raises(ValueError, match="^batch 0"):
         MLPClassifier(batch=0).fit(X[:10], y[:10])
+
+
+def test_the_estimator_is_digitnets_top_level_name():
+    import digitnet.sklearn
+    assert digitnet.MLPClassifier is digitnet.sklearn.MLPClassifier
+    with pytest.raises(AttributeError, match="no attribute 'MLPClassifer'"):
+        digitnet.MLPClassifer  # noqa: B018
