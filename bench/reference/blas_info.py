@@ -306,6 +306,37 @@ def reference_env(base, keep_coretype=False, force_coretype=None):
     return env, removed
 
 
+# The core types OpenBLAS falls back to on a CPU it does not know (0.3.21 on Intel family 6
+# model 207, say, runs its SSE3 "Prescott" kernels on an AVX-512 machine).
+FALLBACK_CORES = {"Prescott", "Core2", "Penryn", "Nehalem", "Katmai", "Banias", "Atom"}
+
+
+def best_coretype(cpu=None):
+    """The fastest OpenBLAS core type this CPU runs correctly, by its vector flags."""
+    flags = (cpu or cpu_info())["flags"]
+    if flags["avx512f"]:
+        return "Cooperlake" if flags["avx512_bf16"] else "SkylakeX"
+    if flags["avx2"] and flags["fma"]:
+        return "Haswell"
+    return None
+
+
+def auto_coretype(env):
+    """`env`, with OPENBLAS_CORETYPE set to best_coretype() when OpenBLAS's own detection falls
+    back to an old core on this CPU (probed under `env`); and a line saying so, or None."""
+    if "OPENBLAS_CORETYPE" in env:
+        return env, None
+    info = probe(("numpy",), env)
+    cores = {b.get("architecture") for b in info.get("blas", []) if b["internal_api"] == "openblas"}
+    best = best_coretype()
+    if not best or not cores & FALLBACK_CORES:
+        return env, None
+    return (dict(env, OPENBLAS_CORETYPE=best),
+            f"OpenBLAS does not know this CPU and picks {', '.join(sorted(cores))}, a core "
+            f"without AVX: OPENBLAS_CORETYPE={best} forced for the reference programs, their best "
+            f"here (setting OPENBLAS_CORETYPE yourself forces another)")
+
+
 def add_arguments(parser):
     """The options bench/compare and bench/time_to_98 share."""
     parser.add_argument("--allow-reference-blas", action="store_true",
@@ -342,6 +373,10 @@ def preflight(tool, programs, args, base=None):
     if args.openblas_coretype:
         print(f"{tool}: OPENBLAS_CORETYPE={args.openblas_coretype} forced for the reference "
               f"programs (--openblas-coretype)", flush=True)
+    elif not args.keep_openblas_coretype:
+        env, note = auto_coretype(env)
+        if note:
+            print(f"{tool}: {note}", flush=True)
     probed = {}
     failures, reference, paths = [], [], set()
     for label, modules, extra, torch_threads in programs:
@@ -351,7 +386,7 @@ def preflight(tool, programs, args, base=None):
             probed[key] = probe(modules, program_env, torch_threads)
         info = probed[key]
         cores = {b.get("architecture") for b in info.get("blas", []) if b["internal_api"] == "openblas"}
-        how = ("forced" if args.openblas_coretype else
+        how = ("forced" if args.openblas_coretype or "OPENBLAS_CORETYPE" in env else
                "as the environment sets it" if "OPENBLAS_CORETYPE" in program_env else
                "its own detection")
         core_note = f" [OpenBLAS core: {', '.join(sorted(c or '?' for c in cores))}, {how}]" if cores else ""
