@@ -8,9 +8,14 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "digitnet/data/dataset.hpp"
+#include "digitnet/data/prepare.hpp"
+#include "digitnet/network/architecture.hpp"
+#include "digitnet/network/initialization.hpp"
 #include "digitnet/network/shape.hpp"
+#include "digitnet/training/trainer.hpp"
 
 namespace digitnet::cli {
 
@@ -32,6 +37,7 @@ struct Command {
 };
 
 Command add_train_command(CLI::App& app);
+
 Command add_eval_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_show_command(CLI::App& app);
@@ -60,5 +66,22 @@ void check_output_name(const std::string& flag, const std::string& file,
 
 // Picks the split named by --split (test, validation or train).
 const Dataset& pick_split(const MnistSplit& split, const std::string& name);
+
+// A training run as `digitnet train` plans it from its flags (a recipe's keys included), checked
+// by the same rules; the data not loaded yet. For runs started by another command (serve).
+struct TrainingPlan {
+  Architecture arch;
+  TrainOptions options;
+  Init init = Init::standard_normal;
+  bool use_validation = false;  // the options need the validation set
+  DataPreparation preparation;
+  DataArgs data;
+  bool test = true;  // evaluate on the test set after each epoch
+};
+// The plan of `digitnet train --recipe RECIPE FLAGS...`. Throws UsageError as train would
+// (a flag's message prefixed with the recipe's name for parse errors).
+TrainingPlan plan_training(const std::filesystem::path& recipe, std::vector<std::string> flags);
+// The plan's data: the split in plan.data, prepared (digits, sizes, shifts).
+MnistSplit load_planned_data(const TrainingPlan& plan);
 
 }  // namespace digitnet::cli

@@ -1,4 +1,5 @@
 // digitnet train: the seeds' SGD run, printing "Epoch j: c / n" after each epoch.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -226,31 +227,36 @@ void print_monitoring(const EpochResult& r, const TrainOptions& options) {
   std::fflush(stdout);
 }
 
-void run(const TrainArgs& args) {
+// The run `args` ask for, checked (validate, the options, the architecture against the images'
+// shape, the initialisation), its data not loaded yet.
+TrainingPlan plan_of(const TrainArgs& args) {
   validate(args);
+  TrainingPlan plan;
   const TrainRequest request = options_of(args);
-  const Architecture arch = architecture_of(args, data_image_shape(args.data.dir));
-  const TrainOptions& options = request.options;
+  plan.options = request.options;
+  plan.use_validation = request.use_validation;
+  plan.arch = architecture_of(args, data_image_shape(args.data.dir));
+  plan.init = parse_choice<Init>("--init", args.init, parse_init,
+                                 "normal, scaled-normal, he, glorot");
+  plan.preparation = args.preparation;
+  plan.preparation.shift_augment = args.augment == "shift";
+  plan.preparation.needs_validation = request.use_validation;
+  plan.data = args.data;
+  plan.test = !args.no_test;
+  return plan;
+}
+
+void run(const TrainArgs& args) {
+  const TrainingPlan plan = plan_of(args);
+  const Architecture& arch = plan.arch;
+  const TrainOptions& options = plan.options;
   if (!args.save.empty() && is_json_path(args.save))
     if (const std::string problem = network2_json_problem(arch); !problem.empty())
       throw UsageError("--save " + args.save + ": " + problem +
                        "; save to a binary model (a name not ending in .json)");
-  const Init init = parse_choice<Init>("--init", args.init, parse_init,
-                                       "normal, scaled-normal, he, glorot");
+  const MnistSplit data = load_planned_data(plan);
 
-  DataPreparation preparation = args.preparation;
-  preparation.shift_augment = args.augment == "shift";
-  preparation.needs_validation = request.use_validation;
-  MnistSplit data;
-  try {
-    MnistRequest request;
-    request.test = !args.no_test;
-    data = prepare(load_data(args.data, request), preparation);
-  } catch (const OptionError& e) {
-    refuse(e.problem);
-  }
-
-  Network net(arch, args.seed, init);
+  Network net(arch, args.seed, plan.init);
   const std::string fingerprint = options_fingerprint(net, options, data.training.size());
   std::optional<TrainState> resume;
   if (!args.resume_dir.empty()) {
@@ -302,7 +308,7 @@ void run(const TrainArgs& args) {
   std::signal(SIGINT, on_interrupt);
   const auto start = std::chrono::steady_clock::now();
   EvaluationData evaluation;
-  evaluation.validation = request.use_validation ? &data.validation : nullptr;
+  evaluation.validation = plan.use_validation ? &data.validation : nullptr;
   evaluation.test = args.no_test ? nullptr : &data.test;
   ProgressBar progress(!args.quiet);
   TrainReport report;
@@ -389,10 +395,8 @@ void run(const TrainArgs& args) {
 
 const OptionRange& range(const char* option) { return train_option_range(option); }
 
-}  // namespace
-
-Command add_train_command(CLI::App& app) {
-  auto args = std::make_shared<TrainArgs>();
+// The train command's flags on `app`, setting *args.
+CLI::App* add_train_flags(CLI::App& app, const std::shared_ptr<TrainArgs>& args) {
   CLI::App* cmd = app.add_subcommand(
       "train", "Train a network on MNIST by mini-batch SGD (defaults: the seeds' canonical run)");
   // --recipe FILE belongs to the top-level app (CLI11 reads config files there only); it reaches
@@ -503,6 +507,41 @@ Command add_train_command(CLI::App& app) {
     add_number(*cmd, flag_of(std::string(r.option)), *distortions[i].first, r,
                distortions[i].second);
   }
+  return cmd;
+}
+
+}  // namespace
+
+MnistSplit load_planned_data(const TrainingPlan& plan) {
+  try {
+    MnistRequest request;
+    request.test = plan.test;
+    return prepare(load_data(plan.data, request), plan.preparation);
+  } catch (const OptionError& e) {
+    refuse(e.problem);
+  }
+}
+
+TrainingPlan plan_training(const std::filesystem::path& recipe, std::vector<std::string> flags) {
+  CLI::App app;
+  app.set_config("--recipe");
+  const auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = add_train_flags(app, args);
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  cmd->allow_config_extras(CLI::config_extras_mode::error);
+  flags.insert(flags.begin(), {"--recipe", recipe.string(), "train"});
+  std::reverse(flags.begin(), flags.end());  // CLI11 takes a vector last argument first
+  try {
+    app.parse(flags);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(recipe.string() + ": " + e.what());
+  }
+  return plan_of(*args);
+}
+
+Command add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = add_train_flags(app, args);
   return {cmd, [args] { run(*args); }};
 }
 

@@ -3,12 +3,14 @@
 #include "digitnet/pictures/image_file.hpp"
 
 #include <algorithm>
-
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
 #include <string>
 
-#include "digitnet/files/atomic_file.hpp"
 #include "digitnet/core/error.hpp"
+#include "digitnet/files/atomic_file.hpp"
 
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -21,27 +23,29 @@ const char* const formats_hint = "give a PNG, JPEG, BMP or PGM picture";
 
 }  // namespace
 
-Picture load_grey_picture(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw file_error(path, std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
-                     formats_hint);
+Picture decode_grey_picture(std::span<const std::uint8_t> bytes, const std::string& name) {
+  // stb reads lengths as int: a buffer beyond that is no picture this reads anyway.
+  if (bytes.empty()) throw file_error(name, "empty: no picture", formats_hint);
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw file_error(name, "too large to be a picture this reads (2 GB or more)", "scale it down first");
+  const auto* data_in = static_cast<const stbi_uc*>(bytes.data());
+  const int length = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels = 0;
-  if (stbi_info(path.c_str(), &width, &height, &channels) == 0)
-    throw file_error(path, std::string("cannot read the picture (") + stbi_failure_reason() + ")",
+  if (stbi_info_from_memory(data_in, length, &width, &height, &channels) == 0)
+    throw file_error(name, std::string("cannot read the picture (") + stbi_failure_reason() + ")",
                      formats_hint);
   const auto pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
   if (width <= 0 || height <= 0)
-    throw file_error(path, "the picture has no pixels", formats_hint);
+    throw file_error(name, "the picture has no pixels", formats_hint);
   if (pixels > max_picture_pixels)
-    throw file_error(path,
+    throw file_error(name,
                      "picture too large: " + std::to_string(width) + " x " + std::to_string(height) +
                          " pixels (at most 50 megapixels)",
                      "scale it down first");
   // Grey + alpha, so that transparent pixels can be painted white.
-  stbi_uc* data = stbi_load(path.c_str(), &width, &height, &channels, 2);
+  stbi_uc* data = stbi_load_from_memory(data_in, length, &width, &height, &channels, 2);
   if (data == nullptr)
-    throw file_error(path, std::string("cannot decode the picture (") + stbi_failure_reason() + ")",
+    throw file_error(name, std::string("cannot decode the picture (") + stbi_failure_reason() + ")",
                      "the file is damaged or in an unsupported variant of its format");
   Picture picture;
   picture.width = static_cast<std::size_t>(width);
@@ -66,7 +70,21 @@ Picture load_grey_picture(const std::filesystem::path& path) {
   return picture;
 }
 
-void save_png(const Picture& picture, const std::filesystem::path& path) {
+Picture load_grey_picture(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw file_error(path, std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
+                     formats_hint);
+  // Read whole, then decoded from memory (decode_grey_picture checks the header's size first).
+  if (std::filesystem::file_size(path, ec) > (std::uintmax_t{1} << 30))
+    throw file_error(path, "too large to be a picture this reads (over 1 GiB)", "scale it down first");
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw file_error(path, "cannot read the file", formats_hint);
+  return decode_grey_picture(bytes, path.string());
+}
+
+std::vector<std::uint8_t> encode_png(const Picture& picture) {
   std::vector<std::uint8_t> bytes;
   const auto append = [](void* context, void* data, int size) {
     auto* out = static_cast<std::vector<std::uint8_t>*>(context);
@@ -77,8 +95,13 @@ void save_png(const Picture& picture, const std::filesystem::path& path) {
       append, &bytes, static_cast<int>(picture.width), static_cast<int>(picture.height),
       picture.channels, picture.samples.data(),
       static_cast<int>(picture.width) * picture.channels);
-  if (ok == 0) throw file_error(path, "cannot encode the PNG picture");
-  write_file_atomically(path, bytes);
+  if (ok == 0) throw Error("cannot encode a PNG picture of " + std::to_string(picture.width) + " x " +
+                           std::to_string(picture.height) + " pixels");
+  return bytes;
+}
+
+void save_png(const Picture& picture, const std::filesystem::path& path) {
+  write_file_atomically(path, encode_png(picture));
 }
 
 }  // namespace digitnet

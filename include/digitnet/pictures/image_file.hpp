@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 #include <vector>
 
 namespace digitnet {
@@ -34,8 +36,13 @@ inline constexpr std::uint64_t max_picture_pixels = 50'000'000;  // 50 megapixel
 // alone: opaque is ink, whatever its colour, given back as dark ink on white. Throws digitnet::Error for a missing, unreadable or unsupported file, or one
 // larger than max_picture_pixels (checked from the header, before decoding).
 Picture load_grey_picture(const std::filesystem::path& path);
+// The same for a picture file's bytes in memory (an upload); `name` says where they came from
+// in the messages ("request body"). The bytes are only read.
+Picture decode_grey_picture(std::span<const std::uint8_t> bytes, const std::string& name);
 
-// Writes a grey or RGB picture as PNG, atomically. Throws digitnet::Error when it cannot.
+// A grey or RGB picture as the bytes of a PNG file. Throws digitnet::Error when it cannot.
+std::vector<std::uint8_t> encode_png(const Picture& picture);
+// Writes encode_png's bytes to `path`, atomically. Throws digitnet::Error when it cannot.
 void save_png(const Picture& picture, const std::filesystem::path& path);
 
 }  // namespace digitnet
