@@ -43,6 +43,7 @@ Command add_predict_command(CLI::App& app);
 Command add_show_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_plot_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 // --data DIR, shared by every command that reads MNIST.
 std::string default_data_dir();

@@ -11,6 +11,7 @@
 #include "digitnet/inference/predictor.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/pictures/preprocess.hpp"
+#include "inference/reading_json.hpp"
 #include "model_check.hpp"
 
 namespace digitnet::cli {
@@ -47,15 +48,6 @@ std::string verdict(const Reading& r, double min_confidence) {
                   r.confidence(), r.second,
                   r.probabilities[static_cast<std::size_t>(r.second)]);
   return text;
-}
-
-// The reading's judgement in JSON, beside the digit and the probabilities.
-void add_judgement(nlohmann::ordered_json& j, const Reading& r, double min_confidence) {
-  j["confident"] = r.confident(min_confidence);
-  j["confidence"] = r.confidence();
-  j["second"] = r.second;
-  j["calibrated"] = r.calibrated;
-  if (r.none > 0) j["none"] = r.none;
 }
 
 // The 28 x 28 image the network saw, each pixel 10 x 10 so that it can be looked at.
@@ -96,9 +88,7 @@ void run_index(const PredictArgs& args, const std::vector<Network>& models) {
     j["index"] = *args.index;
     j["digit"] = r.digit;
     j["label"] = label;
-    j["probabilities"] = r.probabilities;
-    j["outputs"] = r.outputs;
-    add_judgement(j, r, args.min_confidence);
+    j.update(reading_json(r, args.min_confidence));  // digit stays first, label second
     std::cout << j.dump() << std::endl;
     return;
   }
@@ -134,10 +124,7 @@ int run_pictures(const PredictArgs& args, std::vector<Network> models) {
       if (args.json) {
         nlohmann::ordered_json j;
         j["file"] = file;
-        j["digit"] = r.digit;
-        j["probabilities"] = r.probabilities;
-        j["outputs"] = r.outputs;
-        add_judgement(j, r, args.min_confidence);
+        j.update(reading_json(r, args.min_confidence));
         j["blobs"] = d.blobs;
         j["inverted"] = d.inverted;
         j["ink_box"] = {d.box_x, d.box_y, d.box_width, d.box_height};
