@@ -6,7 +6,6 @@
 // (screenshots of both pages go to SCREENSHOT_DIR when given: docs/images/ holds them).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
 
 const [exe, model, screenshots] = process.argv.slice(2);
 const browserPath = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -14,6 +13,13 @@ if (!existsSync(browserPath)) {
   console.log(`skipped: no chromium at ${browserPath} (scripts/setup installs Debian's chromium)`);
   process.exit(77);
 }
+
+const playwright = await import("playwright-core").catch(() => null);
+if (!playwright) {
+  console.log("skipped: playwright-core is not installed in tests/browser (scripts/setup runs npm ci there)");
+  process.exit(77);
+}
+const { chromium } = playwright;
 
 function fail(message) {
   console.error("FAILED: " + message);
@@ -31,8 +37,8 @@ function startServer() {
       const m = output.match(/Serving on (http:\/\/127\.0\.0\.1:\d+)\//);
       if (m) resolve({ server, url: m[1] });
     });
-    server.on("exit", (code) => reject(new Error(`digitnet serve exited (${code}): ${output}`)));
-    setTimeout(() => reject(new Error("digitnet serve did not start in 60 s: " + output)), 60000);
+    server.once("exit", (code) => reject(new Error(`digitnet serve exited (${code}): ${output}`)));
+    setTimeout(() => reject(new Error("digitnet serve did not start in 60 s: " + output)), 60000).unref();
   });
 }
 
@@ -126,5 +132,9 @@ try {
   console.log("browser test passed");
 } finally {
   await browser.close();
+  // SIGTERM: the server finishes what is in flight and exits 0 (clean shutdown).
+  const exited = new Promise((resolve) => server.on("exit", (code, signal) => resolve({ code, signal })));
   server.kill("SIGTERM");
+  const { code, signal } = await exited;
+  if (code !== 0) fail(`digitnet serve exited with ${code ?? signal} after SIGTERM`);
 }
