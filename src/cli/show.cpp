@@ -1,4 +1,5 @@
-// digitnet show: dataset images as a PNG grid with their labels, or one image in the terminal.
+// digitnet show: dataset images as a PNG grid with their labels, or one image in the terminal;
+// with --weights, a model's first-layer weights, one tile per neuron (weight_picture.hpp).
 #include <cstdio>
 #include <iostream>
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include "command.hpp"
 #include "number_option.hpp"
 #include "digitnet/pictures/drawing.hpp"
+#include "digitnet/pictures/weight_picture.hpp"
+#include "model_check.hpp"
 
 namespace digitnet::cli {
 namespace {
@@ -22,7 +25,23 @@ struct ShowArgs {
   std::vector<int> digits;
   std::string out;
   std::optional<std::size_t> index;
+  bool weights = false;
+  std::string model;
 };
+
+// --weights: the first layer's weights of --model, --count neurons, --columns per row.
+void run_weights(const ShowArgs& args) {
+  if (args.model.empty()) throw UsageError("--weights draws a model's weights: give --model FILE");
+  if (args.index) throw UsageError("--weights writes a picture: give --out FILE.png, not --index");
+  const Network net = load_model_flag(args.model);
+  if (const std::string problem = weight_picture_problem(net); !problem.empty())
+    throw Error(args.model + ": " + problem);
+  const Picture picture = weight_picture(net, args.count, args.columns, args.scale);
+  save_png(picture, args.out);
+  const std::size_t neurons = net.parameter_layout()[0].rows;
+  std::printf("Wrote the first layer's weights of %zu of its %zu neurons (light positive, dark "
+              "negative) to %s\n", std::min(args.count, neurons), neurons, args.out.c_str());
+}
 
 // One image as rows of Unicode shades, two characters per pixel so it keeps its shape.
 void print_terminal(const Dataset& data, std::size_t index) {
@@ -37,6 +56,8 @@ void print_terminal(const Dataset& data, std::size_t index) {
 }
 
 void run(const ShowArgs& args) {
+  if (!args.model.empty() && !args.weights)
+    throw UsageError("--model " + args.model + ": show reads a model only with --weights");
   if (args.index && !args.out.empty())
     throw UsageError("--index shows one image in the terminal; --out writes a grid: give one");
   if (!args.index && args.out.empty())
@@ -51,6 +72,10 @@ void run(const ShowArgs& args) {
     if (!std::filesystem::is_directory(folder))
       throw UsageError("--out " + args.out + ": folder " + folder.string() +
                        " does not exist; create it first");
+  }
+  if (args.weights) {
+    run_weights(args);
+    return;
   }
   const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
@@ -113,6 +138,10 @@ Command add_show_command(CLI::App& app) {
   add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100}, "Images per row");
   add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16},
              "Screen pixels per image pixel");
+  cmd->add_flag("--weights", args->weights,
+                "Draw --model's first-layer weights instead, one tile per hidden neuron (--count "
+                "of them, --columns per row)");
+  cmd->add_option("--model", args->model, "The model file whose weights --weights draws");
   add_data_option(*cmd, args->data);
   return {cmd, [args] { run(*args); }};
 }

@@ -21,9 +21,97 @@ namespace {
 
 const char* const formats_hint = "give a PNG, JPEG, BMP or PGM picture";
 
+// A PNG's chunks checked before stb_image reads them, and its bytes without its empty IDAT
+// chunks (empty when there are none, or when it is no PNG). Two things stb does with bad chunks,
+// found by fuzz/fuzz_predict_body:
+//  - for an IDAT chunk it grows its buffer to the length the chunk claims before reading it, so
+//    sixty bytes claiming 2 GB made it allocate 2 GB: a chunk longer than what follows it is
+//    refused here (stb fails on it anyway, having allocated);
+//  - it copies an IDAT chunk's data with memcpy, and for an empty chunk before any data its
+//    buffer is still null: memcpy(nullptr, p, 0), undefined behaviour. An empty chunk holds
+//    nothing, so dropping it changes no picture.
+// The walk stops at IEND, as stb does.
+std::vector<std::uint8_t> checked_png(std::span<const std::uint8_t> bytes, const std::string& name) {
+  static constexpr std::uint8_t signature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (bytes.size() < 8 || !std::equal(signature, signature + 8, bytes.begin())) return {};
+  const auto is = [&](std::size_t at, const char* type) {
+    return std::equal(bytes.begin() + static_cast<std::ptrdiff_t>(at + 4),
+                      bytes.begin() + static_cast<std::ptrdiff_t>(at + 8), type);
+  };
+  std::vector<std::size_t> empty;  // offsets of empty IDAT chunks (12 bytes each)
+  std::size_t at = 8;
+  while (at + 12 <= bytes.size()) {
+    const std::uint32_t length = (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
+                                 (std::uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
+    if (length > bytes.size() - at - 12)
+      throw file_error(name, at,
+                       "the PNG is cut short: this chunk claims " + std::to_string(length) +
+                           " bytes, " + std::to_string(bytes.size() - at - 12) + " follow",
+                       "send the whole file");
+    if (is(at, "IEND")) break;
+    if (length == 0 && is(at, "IDAT")) empty.push_back(at);
+    at += 12 + length;
+  }
+  if (empty.empty()) return {};
+  std::vector<std::uint8_t> out;
+  out.reserve(bytes.size());
+  std::size_t from = 0;
+  for (const std::size_t chunk : empty) {
+    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from),
+               bytes.begin() + static_cast<std::ptrdiff_t>(chunk));
+    from = chunk + 12;
+  }
+  out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.end());
+  return out;
+}
+
+// A JPEG's Huffman tables checked before stb_image reads them: stb writes a table's code
+// lengths into an array of 257 without checking that the sixteen counts add up to at most 256
+// (an out-of-bounds write, found by fuzz/fuzz_predict_body); such a table is no valid JPEG's and
+// is refused here. Every segment is walked, those between the scans of a progressive JPEG too.
+void check_jpeg(std::span<const std::uint8_t> bytes, const std::string& name) {
+  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return;
+  std::size_t at = 2;
+  while (at + 4 <= bytes.size()) {
+    if (bytes[at] != 0xFF) {  // entropy-coded data: on to the next marker
+      ++at;
+      continue;
+    }
+    const std::uint8_t marker = bytes[at + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+      at += 2;  // stuffed byte, TEM, RSTn, SOI: no length
+      continue;
+    }
+    if (marker == 0xD9) return;  // EOI
+    const std::size_t length = (std::size_t{bytes[at + 2]} << 8) | bytes[at + 3];
+    if (marker == 0xC4) {
+      // stb reads the bytes past the end of the data as zeros, and so does this.
+      const auto byte = [&](std::size_t i) -> std::size_t { return i < bytes.size() ? bytes[i] : 0; };
+      for (std::size_t t = at + 4; t < at + 2 + length && t < bytes.size();) {
+        std::size_t codes = 0;
+        for (std::size_t i = 1; i <= 16; ++i) codes += byte(t + i);
+        if (codes > 256)
+          throw file_error(name, t,
+                           "the JPEG's Huffman table holds " + std::to_string(codes) +
+                               " codes (at most 256)",
+                           "the file is damaged; save the picture again");
+        t += 17 + codes;
+      }
+    }
+    at += 2 + std::max<std::size_t>(length, 2);
+  }
+}
+
 }  // namespace
 
 Picture decode_grey_picture(std::span<const std::uint8_t> bytes, const std::string& name) {
+  check_jpeg(bytes, name);
+  const std::vector<std::uint8_t> cleaned = checked_png(bytes, name);
+  if (!cleaned.empty()) bytes = cleaned;
   // stb reads lengths as int: a buffer beyond that is no picture this reads anyway.
   if (bytes.empty()) throw file_error(name, "empty: no picture", formats_hint);
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))

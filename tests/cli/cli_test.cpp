@@ -645,6 +645,29 @@ TEST_F(CliTest, ShowWritesAGridAndPrintsOneDigit) {
   EXPECT_EQ(run("show" + data_flag).exit_code, 2);
 }
 
+TEST_F(CliTest, ShowWeightsDrawsTheFirstLayersNeuronsAsTiles) {
+  const std::string model = quick_model(path("m.bin"));  // 784-30-10
+  const CommandResult r = run("show --weights --model " + model + " --out " +
+                              path("w.png").string() + " --count 12 --columns 4 --scale 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("12 of its 30 neurons"), std::string::npos) << r.output;
+  const Picture w = load_grey_picture(path("w.png"));
+  EXPECT_EQ(w.width, 4 * (56 + 1) + 1u);   // 4 tiles of 28 x 28 weights, doubled, 1 apart
+  EXPECT_EQ(w.height, 3 * (56 + 1) + 1u);  // 3 rows
+  // Each tile is scaled by its own largest |w|: that weight is black or white, 0 is mid-grey.
+  std::uint8_t low = 255, high = 0;
+  for (std::size_t y = 1; y < 57; ++y)
+    for (std::size_t x = 1; x < 57; ++x) {
+      low = std::min(low, w.at(x, y));
+      high = std::max(high, w.at(x, y));
+    }
+  EXPECT_TRUE(low == 0 || high == 255) << int{low} << " " << int{high};
+  EXPECT_LT(low, 100);
+  EXPECT_GT(high, 155);
+  EXPECT_EQ(run("show --weights --out " + path("x.png").string()).exit_code, 2);  // no --model
+  EXPECT_EQ(run("show --model " + model + " --out " + path("x.png").string() + data_flag).exit_code, 2);
+}
+
 TEST_F(CliTest, ReportPrintsTheConfusionMatrixAndWritesPictures) {
   const std::string model = quick_model(path("m.bin"));
   const CommandResult r = run("report --model " + model + " --out-dir " + dir_.string() + data_flag);

@@ -12,6 +12,7 @@
 #include "digitnet/data/idx.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/files/network2_json.hpp"
+#include "digitnet/pictures/image_file.hpp"
 
 namespace digitnet {
 namespace {
@@ -47,6 +48,12 @@ TEST(FuzzRegressions, EveryFoundInputIsReadOrRefused) {
     parse_network2_json(std::string(b.begin(), b.end()), f);
   });
   expect_read_or_refused("checkpoint", [](const auto& f) { load_checkpoint(f); });
+  // The server's request bodies (fuzz/fuzz_predict_body: the first byte picks the type; the
+  // pictures among them go to the picture reader).
+  expect_read_or_refused("predict_body", [](const auto& f) {
+    const auto b = bytes_of(f);
+    if (!b.empty()) decode_grey_picture(std::span(b).subspan(1), f.string());
+  });
 }
 
 TEST(FuzzRegressions, ACheckpointWithoutOptimizerStateLoads) {

@@ -80,7 +80,8 @@ TEST(PredictBody, RefusesWhatIsNotExactlyThePixelsOrAPicture) {
       {"application/json", pixels_json(784, "\"7\""), 400, "\"pixels\"[0] is \"7\""},
       {"application/json", pixels_json(784, "null"), 400, "\"pixels\"[0] is null"},
       {"image/jpeg", png, 400, "the body is not a JPEG file (Content-Type image/jpeg)"},
-      {"image/png", "\x89PNG\r\n\x1a\n garbage after the magic", 400, "the body: cannot read the picture"},
+      {"image/png", "\x89PNG\r\n\x1a\n garbage after the magic", 400,
+       "the body: byte 8: the PNG is cut short: this chunk claims"},
       {"image/png", png.substr(0, png.size() / 2), 400, "the body: cannot"},
   };
   for (const auto& c : cases) {

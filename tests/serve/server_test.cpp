@@ -292,17 +292,20 @@ TEST_F(ServerTest, AFloodOfStartsStartsOneRun) {
   for (int i = 0; i < 16; ++i)
     answers.push_back(std::async(std::launch::async, [this] {
       httplib::Client c("127.0.0.1", port_);
+      c.set_read_timeout(20, 0);
       auto res = c.Post("/api/learn/start", R"({"recipe": "tiny"})", "application/json");
       return res ? res->status : 0;
     }));
   int started = 0, refused = 0;
+  std::string statuses;
   for (auto& a : answers) {
     const int status = a.get();
     started += status == 202;
     refused += status == 409;
+    statuses += std::to_string(status) + " ";
   }
-  EXPECT_EQ(started, 1);
-  EXPECT_EQ(refused, 15);
+  EXPECT_EQ(started, 1) << statuses << get_json("/api/learn/state").dump();
+  EXPECT_EQ(refused, 15) << statuses;
 }
 
 TEST_F(ServerTest, MalformedHttpIsRefusedAndTheServerKeepsServing) {
