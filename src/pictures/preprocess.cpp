@@ -42,6 +42,14 @@ std::uint8_t border_level(const Picture& p, std::size_t num, std::size_t den) {
 // while a board or dark paper (light ink) is dark all round.
 bool light_paper(const Picture& p) { return border_level(p, 3, 4) > 127; }
 
+// std::lround(v) for v >= 0 (half away from zero), inlined: v - floor(v) is exact, so this
+// rounds every value as lround does, without the call per pixel that made it a seventh of a
+// 280 x 280 picture's time.
+inline int round_non_negative(double v) {
+  const double whole = std::floor(v);
+  return static_cast<int>(whole) + static_cast<int>(v - whole >= 0.5);  // no branch to mispredict
+}
+
 // The paper's level at every pixel, smooth across the picture, so that a lighting gradient or a
 // shadow is paper and not ink: the picture cut into cells about a twelfth of its shorter side;
 // in each, the level that 80% of its pixels are darker than (light paper; the 20% level on dark
@@ -79,6 +87,18 @@ std::vector<int> paper_levels(const Picture& p, bool light_paper) {
   pass(!light_paper);
   std::vector<int> levels(p.width * p.height);
   const double half = static_cast<double>(cell) / 2;
+  // Each column's cells and weight, computed once for all rows (the same arithmetic as per pixel).
+  struct Column {
+    std::size_t c0, c1;
+    double fx;
+  };
+  std::vector<Column> columns(p.width);
+  for (std::size_t x = 0; x < p.width; ++x) {
+    const double gx = std::clamp((static_cast<double>(x) + 0.5 - half) / static_cast<double>(cell),
+                                 0.0, static_cast<double>(cols - 1));
+    const auto c0 = static_cast<std::size_t>(gx);
+    columns[x] = {c0, std::min(cols - 1, c0 + 1), gx - static_cast<double>(c0)};
+  }
   for (std::size_t y = 0; y < p.height; ++y) {
     const double gy = std::clamp((static_cast<double>(y) + 0.5 - half) / static_cast<double>(cell),
                                  0.0, static_cast<double>(rows - 1));
@@ -86,14 +106,10 @@ std::vector<int> paper_levels(const Picture& p, bool light_paper) {
     const std::size_t r1 = std::min(rows - 1, r0 + 1);
     const double fy = gy - static_cast<double>(r0);
     for (std::size_t x = 0; x < p.width; ++x) {
-      const double gx = std::clamp((static_cast<double>(x) + 0.5 - half) / static_cast<double>(cell),
-                                   0.0, static_cast<double>(cols - 1));
-      const auto c0 = static_cast<std::size_t>(gx);
-      const std::size_t c1 = std::min(cols - 1, c0 + 1);
-      const double fx = gx - static_cast<double>(c0);
+      const auto [c0, c1, fx] = columns[x];
       const double top = grid[r0 * cols + c0] * (1 - fx) + grid[r0 * cols + c1] * fx;
       const double bottom = grid[r1 * cols + c0] * (1 - fx) + grid[r1 * cols + c1] * fx;
-      levels[y * p.width + x] = static_cast<int>(std::lround(top * (1 - fy) + bottom * fy));
+      levels[y * p.width + x] = round_non_negative(top * (1 - fy) + bottom * fy);
     }
   }
   return levels;
@@ -219,10 +235,13 @@ PreparedDigit prepare_digit(const Picture& grey) {
   const int box_floor = strongest * box_percent / 100;
   std::size_t x0 = grey.width, y0 = grey.height, x1 = 0, y1 = 0;
   std::vector<std::uint8_t> stretched(ink.size());
+  // ink * 255 / strongest for every level, once: a division per pixel was most of the time.
+  std::vector<int> stretch(static_cast<std::size_t>(strongest) + 1);
+  for (int v = 0; v <= strongest; ++v) stretch[static_cast<std::size_t>(v)] = v < floor ? 0 : v * 255 / strongest;
   for (std::size_t y = 0; y < grey.height; ++y)
     for (std::size_t x = 0; x < grey.width; ++x) {
       const std::size_t i = y * grey.width + x;
-      const int v = ink[i] < floor ? 0 : ink[i] * 255 / strongest;
+      const int v = stretch[static_cast<std::size_t>(ink[i])];
       stretched[i] = static_cast<std::uint8_t>(v);
       if (ink[i] >= box_floor && v > 0) {
         x0 = std::min(x0, x);
@@ -237,9 +256,13 @@ PreparedDigit prepare_digit(const Picture& grey) {
   const std::size_t mask_width = (grey.width + cell - 1) / cell;
   const std::size_t mask_height = (grey.height + cell - 1) / cell;
   std::vector<std::uint8_t> mask(mask_width * mask_height, 0);
-  for (std::size_t y = 0; y < grey.height; ++y)
+  std::vector<std::size_t> mask_column(grey.width);
+  for (std::size_t x = 0; x < grey.width; ++x) mask_column[x] = x / cell;
+  for (std::size_t y = 0; y < grey.height; ++y) {
+    std::uint8_t* row = mask.data() + (y / cell) * mask_width;
     for (std::size_t x = 0; x < grey.width; ++x)
-      if (ink[y * grey.width + x] >= box_floor) mask[(y / cell) * mask_width + x / cell] = 1;
+      if (ink[y * grey.width + x] >= box_floor) row[mask_column[x]] = 1;
+  }
   result.blobs = count_blobs(mask, mask_width, mask_height);
   result.box_x = x0;
   result.box_y = y0;

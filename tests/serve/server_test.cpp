@@ -294,7 +294,7 @@ TEST_F(ServerTest, AFloodOfStartsStartsOneRun) {
       httplib::Client c("127.0.0.1", port_);
       c.set_read_timeout(20, 0);
       auto res = c.Post("/api/learn/start", R"({"recipe": "tiny"})", "application/json");
-      return res ? res->status : 0;
+      return res ? res->status : -static_cast<int>(res.error());
     }));
   int started = 0, refused = 0;
   std::string statuses;
