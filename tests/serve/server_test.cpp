@@ -57,7 +57,7 @@ class ServerTest : public ::testing::Test {
     learn_ = std::make_unique<LearnSession>(std::vector<LearnPlan>{small_plan()});
     ServeOptions options;
     options.port = 0;
-    options.workers = 8;
+    options.workers = 16;
     options.timeout_seconds = 1;
     ServedModel model;
     model.models.push_back(test_network());
@@ -98,11 +98,20 @@ class ServerTest : public ::testing::Test {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
     send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    // Until the server closes the connection or `wait` has passed in all (a stream of events
+    // never ends by itself).
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     std::string answer;
     char buffer[4096];
-    for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      timeval timeout{static_cast<time_t>(left.count() / 1000000), static_cast<suseconds_t>(left.count() % 1000000)};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      answer.append(buffer, static_cast<std::size_t>(n));
+    }
     close(fd);
     return answer;
   }
@@ -306,6 +315,26 @@ TEST_F(ServerTest, AFloodOfStartsStartsOneRun) {
   }
   EXPECT_EQ(started, 1) << statuses << get_json("/api/learn/state").dump();
   EXPECT_EQ(refused, 15) << statuses;
+}
+
+TEST_F(ServerTest, EventStreamsAreLimitedAndCarryTheState) {
+  std::vector<std::future<std::string>> streams;
+  for (int i = 0; i < 8; ++i)
+    streams.push_back(std::async(std::launch::async, [this] {
+      return raw("GET /api/learn/events HTTP/1.1\r\nHost: x\r\n\r\n", 1500ms);
+    }));
+  std::this_thread::sleep_for(500ms);
+  const json refused = get_json("/api/learn/events", 503);
+  EXPECT_NE(refused["error"].get<std::string>().find("too many event streams"), std::string::npos);
+  for (auto& s : streams) {
+    const std::string text = s.get();
+    EXPECT_NE(text.find("Content-Type: text/event-stream"), std::string::npos) << text.substr(0, 200);
+    EXPECT_NE(text.find("data: {"), std::string::npos) << text.substr(0, 400);
+  }
+  // The streams notice their clients are gone at their next writes (an idle line a second).
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_NE(raw("GET /api/learn/events HTTP/1.1\r\nHost: x\r\n\r\n", 500ms).find("text/event-stream"),
+            std::string::npos);
 }
 
 TEST_F(ServerTest, MalformedHttpIsRefusedAndTheServerKeepsServing) {
