@@ -38,28 +38,30 @@ std::vector<std::uint8_t> checked_png(std::span<const std::uint8_t> bytes, const
     return std::equal(bytes.begin() + static_cast<std::ptrdiff_t>(at + 4),
                       bytes.begin() + static_cast<std::ptrdiff_t>(at + 8), type);
   };
-  std::vector<std::size_t> empty;  // offsets of empty IDAT chunks (12 bytes each)
+  // Empty IDAT chunks: (offset, bytes) — 12, or fewer for a last chunk whose CRC is cut off
+  // (stb reads a missing CRC as zeros, and still copies the chunk).
+  std::vector<std::pair<std::size_t, std::size_t>> empty;
   std::size_t at = 8;
-  while (at + 12 <= bytes.size()) {
+  while (at + 8 <= bytes.size()) {
     const std::uint32_t length = (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
                                  (std::uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
-    if (length > bytes.size() - at - 12)
+    if (length > bytes.size() - at - 8)
       throw file_error(name, at,
                        "the PNG is cut short: this chunk claims " + std::to_string(length) +
-                           " bytes, " + std::to_string(bytes.size() - at - 12) + " follow",
+                           " bytes, " + std::to_string(bytes.size() - at - 8) + " follow",
                        "send the whole file");
     if (is(at, "IEND")) break;
-    if (length == 0 && is(at, "IDAT")) empty.push_back(at);
+    if (length == 0 && is(at, "IDAT")) empty.emplace_back(at, std::min<std::size_t>(12, bytes.size() - at));
     at += 12 + length;
   }
   if (empty.empty()) return {};
   std::vector<std::uint8_t> out;
   out.reserve(bytes.size());
   std::size_t from = 0;
-  for (const std::size_t chunk : empty) {
+  for (const auto& [chunk, size] : empty) {
     out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from),
                bytes.begin() + static_cast<std::ptrdiff_t>(chunk));
-    from = chunk + 12;
+    from = chunk + size;
   }
   out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.end());
   return out;
