@@ -62,14 +62,6 @@ void write_explanation(const PreparedDigit& d, const std::string& path) {
   save_png(out, path);
 }
 
-// One reading from every model, averaged (one model: its own reading).
-template <typename Read>
-Reading read_all(std::size_t models, Read&& read) {
-  std::vector<Reading> readings;
-  for (std::size_t k = 0; k < models; ++k) readings.push_back(read(k));
-  return readings.size() == 1 ? readings[0] : average_readings(readings);
-}
-
 void run_index(const PredictArgs& args, const std::vector<Network>& models) {
   const MnistSplit data = load_data(args.data, needs_split(args.split));
   const Dataset& part = pick_split(data, args.split);
@@ -78,7 +70,7 @@ void run_index(const PredictArgs& args, const std::vector<Network>& models) {
                      " split has " + std::to_string(part.size()) + " images (0 to " +
                      std::to_string(part.size() - 1) + ")");
   for (std::size_t k = 0; k < models.size(); ++k) check_model_fits(models[k], args.models[k], part);
-  const Reading r = read_all(models.size(), [&](std::size_t k) {
+  const Reading r = read_each(models.size(), [&](std::size_t k) {
     return read_digit(models[k], part.image(*args.index));
   });
   const int label = part.labels[*args.index];
@@ -115,7 +107,7 @@ int run_pictures(const PredictArgs& args, std::vector<Network> models) {
     try {
       // Every model sees the same prepared image (the preparation does not depend on it).
       PreparedDigit d;
-      const Reading r = read_all(predictors.size(), [&](std::size_t k) {
+      const Reading r = read_each(predictors.size(), [&](std::size_t k) {
         PictureReading reading = predictors[k]->predict_picture_file(file);
         if (k == 0) d = std::move(reading.prepared);
         return reading.reading;

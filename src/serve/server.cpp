@@ -153,23 +153,14 @@ struct DigitServer::Impl {
                           {"confidence", answers[wrong[i]].confidence}});
   }
 
-  // One reading of every model, averaged.
-  template <typename Read>
-  Reading read_all(Read&& read) const {
-    if (predictors.size() == 1) return read(*predictors[0]);
-    std::vector<Reading> readings;
-    for (const auto& p : predictors) readings.push_back(read(*p));
-    return average_readings(readings);
-  }
-
   void predict(const httplib::Request& req, httplib::Response& res) {
     const PredictBody body = parse_predict_body(req.get_header_value("Content-Type"), req.body);
     nlohmann::ordered_json j;
     std::span<const std::uint8_t> seen = body.pixels;
     PreparedDigit prepared;
     if (body.is_picture) {
-      const Reading r = read_all([&](const Predictor& p) {
-        PictureReading reading = p.predict_picture(body.picture);
+      const Reading r = read_each(predictors.size(), [&](std::size_t k) {
+        PictureReading reading = predictors[k]->predict_picture(body.picture);
         prepared = reading.prepared;
         return reading.reading;
       });
@@ -178,7 +169,8 @@ struct DigitServer::Impl {
       j["blobs"] = prepared.blobs;
       seen = prepared.pixels;
     } else {
-      j = reading_json(read_all([&](const Predictor& p) { return p.predict_pixels(body.pixels); }),
+      j = reading_json(read_each(predictors.size(),
+                                 [&](std::size_t k) { return predictors[k]->predict_pixels(body.pixels); }),
                        options.min_confidence);
     }
     // "seen" written straight into the answer: as a JSON document of 784 values it took as long

@@ -29,6 +29,15 @@ std::vector<std::array<double, digit_classes>> probabilities_all(const Network& 
 // digit and the second from the mean probabilities; calibrated only when every one is.
 // Requires: at least one reading.
 Reading average_readings(std::span<const Reading> readings);
+// The readings read(0) .. read(models - 1) of one image, averaged; one model: its own reading,
+// untouched. Requires models >= 1.
+template <typename Read>
+Reading read_each(std::size_t models, Read&& read) {
+  if (models == 1) return read(std::size_t{0});
+  std::vector<Reading> readings;
+  for (std::size_t k = 0; k < models; ++k) readings.push_back(read(k));
+  return average_readings(readings);
+}
 
 // Every image's answer by the models together: the digit and its mean probability. One model
 // gives predict_all(net, data)'s answers.
