@@ -13,6 +13,7 @@
 #include <random>
 
 #include "digitnet/core/error.hpp"
+#include "digitnet/core/option_range.hpp"
 #include "digitnet/inference/ensemble.hpp"
 #include "digitnet/inference/predictor.hpp"
 #include "inference/reading_json.hpp"
@@ -192,12 +193,15 @@ struct DigitServer::Impl {
     if (test.size() == 0) throw BadRequest(404, "no test set was found (serve --data DIR)");
     std::size_t index = 0;
     if (req.has_param("index")) {
-      const std::string text = req.get_param_value("index");
-      if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), ::isdigit) ||
-          std::stoul(text) >= test.size())
-        throw BadRequest(400, "index " + text.substr(0, 20) + ": give a whole number from 0 to " +
-                                  std::to_string(test.size() - 1));
-      index = std::stoul(text);
+      // Read as every numeric option is (option_range.hpp): whole, in range, nothing else.
+      const OptionRange range{"index", true, 0, static_cast<double>(test.size() - 1), true, true,
+                              ""};
+      double value = 0;
+      if (OptionProblem problem = parse_option_value(req.get_param_value("index"), range, &value)) {
+        problem.value = problem.value.substr(0, 20);
+        throw BadRequest(400, problem.message());
+      }
+      index = static_cast<std::size_t>(value);
     } else {
       std::lock_guard lock(random_mutex);
       index = std::uniform_int_distribution<std::size_t>(0, test.size() - 1)(random);
