@@ -44,6 +44,8 @@ Command add_show_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_plot_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
+Command add_import_command(CLI::App& app);
 
 // --data DIR, shared by every command that reads MNIST.
 std::string default_data_dir();

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {add_train_command(app),  add_eval_command(app),
                                          add_predict_command(app), add_show_command(app),
                                          add_report_command(app),  add_plot_command(app),
-                                         add_serve_command(app)};
+                                         add_serve_command(app),   add_export_command(app),
+                                         add_import_command(app)};
   // A recipe key that names no flag, or lies outside [train], is an error, not ignored.
   app.allow_config_extras(CLI::config_extras_mode::error);
   for (const Command& command : commands)

@@ -8,15 +8,16 @@
 #include "command.hpp"
 #include "digitnet/core/error.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/files/onnx_file.hpp"
 #include "digitnet/inference/ensemble.hpp"
 #include "digitnet/network/network.hpp"
 
 namespace digitnet::cli {
 
-// load_model, with where the file came from and how to make one.
+// load_model (an .onnx file: load_onnx), with where the file came from and how to make one.
 inline Network load_model_flag(const std::string& model_path) {
   try {
-    return load_model(model_path);
+    return is_onnx_path(model_path) ? load_onnx(model_path) : load_model(model_path);
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + " (--model; 'digitnet train --save FILE' writes one)");
   }
