@@ -1,5 +1,6 @@
 // Writes the fuzzers' seed inputs of the binary formats from the library itself, so that they
-// follow the formats: fuzz/corpus/model_binary/*-v2.bin, fuzz/corpus/checkpoint/small.ckp and
+// follow the formats: fuzz/corpus/model_binary/*-v2.bin, fuzz/corpus/onnx/*.onnx,
+// fuzz/corpus/checkpoint/small.ckp and
 // the regression input fuzz/regressions/checkpoint/sgd-empty-optimizer-state.ckp (a plain-SGD
 // checkpoint, whose empty optimiser arrays once made the reader memcpy from null).
 // Built by the release preset (target make_fuzz_corpus); run it from the repository root after
@@ -10,6 +11,7 @@
 #include "digitnet/core/random.hpp"
 #include "digitnet/files/checkpoint.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/files/onnx_file.hpp"
 
 int main() {
   using namespace digitnet;
@@ -19,6 +21,14 @@ int main() {
                                       Cost::log_likelihood),
                      1, Init::he);
   save_model(relu, "fuzz/corpus/model_binary/relu-softmax-v2.bin");
+  save_onnx(small, "fuzz/corpus/onnx/small.onnx");
+  Architecture cnn;
+  cnn.input = {1, 6, 6};
+  std::string problem;
+  cnn.layers = parse_layer_list("conv:2x3:relu:same,pool:2,dense:2:softmax", Activation::relu,
+                                Activation::softmax, &problem);
+  cnn.cost = Cost::log_likelihood;
+  save_onnx(Network(cnn, 1, Init::he), "fuzz/corpus/onnx/cnn.onnx");
   TrainState state;
   state.epoch = 1;
   state.order = {1, 0, 2};

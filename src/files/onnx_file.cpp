@@ -8,6 +8,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -606,7 +607,7 @@ class Importer {
     const auto maps = static_cast<std::size_t>(dims[0]);
     LayerSpec spec;
     spec.kind = ConvKind::name;
-    spec.numbers = {maps, static_cast<std::size_t>(k), static_cast<std::size_t>(k)};
+    spec.numbers = {maps, static_cast<std::size_t>(k)};  // conv:MAPSxK
     spec.activation = Activation::identity;
     if (same) spec.options = {"same"};
     std::vector<float> b(maps, 0.0f);
@@ -719,33 +720,44 @@ class Importer {
         std::string problem;
         std::vector<LayerSpec> named = parse_layer_list(entry.value(), Activation::sigmoid,
                                                         Activation::sigmoid, &problem);
+        // The same layers, but for dropout and the long spelling of a square (conv:20x5x5).
+        const auto plain = [](const LayerSpec& spec) {
+          LayerSpec p = without_common_options(spec);
+          if ((p.kind == ConvKind::name && p.numbers.size() == 3) ||
+              (p.kind == PoolKind::name && p.numbers.size() == 2))
+            p.numbers.pop_back();
+          return p;
+        };
         const bool same = named.size() == layers_.size() &&
                           std::equal(named.begin(), named.end(), layers_.begin(),
-                                     [](const LayerSpec& a, const LayerSpec& b) {
-                                       LayerSpec x = without_common_options(a);
-                                       LayerSpec y = without_common_options(b);
-                                       if (x.numbers.size() != y.numbers.size()) {
-                                         x.numbers.resize(1);  // conv:20x5 = conv:20x5x5
-                                         y.numbers.resize(1);
-                                       }
-                                       return x.kind == y.kind && x.numbers[0] == y.numbers[0] &&
-                                              x.activation == y.activation &&
-                                              x.options == y.options;
+                                     [&](const LayerSpec& a, const LayerSpec& b) {
+                                       return plain(a) == plain(b);
                                      });
         if (problem.empty() && same) arch.layers = named;
       }
     }
     if (const std::string problem = architecture_problem(arch); !problem.empty())
       fail("the graph is not a network digitnet can run: " + problem);
+    // Each layer's weights against its input before the network is sized: the tensors are
+    // backed by the file's bytes, a wider input than they fit would not be.
+    const std::vector<Shape> shapes = arch.shapes();
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const LayerSpec& spec = arch.layers[l];
+      const std::size_t per_neuron =
+          spec.kind == DenseKind::name  ? shapes[l].size()
+          : spec.kind == ConvKind::name ? shapes[l].channels * spec.numbers[1] * spec.numbers[1]
+                                        : 0;
+      if (weights_[l].size() != biases_[l].size() * per_neuron)
+        fail("layer " + std::to_string(l + 1) + " '" + to_string(spec) + "': its " +
+             std::to_string(weights_[l].size()) + " weights do not fit its input (" +
+             std::to_string(per_neuron) + " values per neuron)");
+    }
     Network net(arch);
     std::span<float> flat = net.parameters().flat();
     std::size_t offset = 0;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const ParameterBlock block = net.parameter_layout()[l];
-      if (weights_[l].size() != block.rows * block.cols || biases_[l].size() != block.rows)
-        fail("layer " + std::to_string(l + 1) + " '" + to_string(arch.layers[l]) + "': its " +
-             std::to_string(weights_[l].size()) + " weights do not fit its input (" +
-             std::to_string(block.cols) + " values per neuron)");
+      assert(weights_[l].size() == block.rows * block.cols && biases_[l].size() == block.rows);
       std::copy(weights_[l].begin(), weights_[l].end(), flat.begin() + offset);
       std::copy(biases_[l].begin(), biases_[l].end(),
                 flat.begin() + offset + weights_[l].size());

@@ -12,6 +12,7 @@
 #include "digitnet/data/idx.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/files/network2_json.hpp"
+#include "digitnet/files/onnx_file.hpp"
 #include "digitnet/pictures/image_file.hpp"
 
 namespace digitnet {
@@ -48,6 +49,7 @@ TEST(FuzzRegressions, EveryFoundInputIsReadOrRefused) {
     parse_network2_json(std::string(b.begin(), b.end()), f);
   });
   expect_read_or_refused("checkpoint", [](const auto& f) { load_checkpoint(f); });
+  expect_read_or_refused("onnx", [](const auto& f) { parse_onnx(bytes_of(f), f); });
   // The server's request bodies (fuzz/fuzz_predict_body: the first byte picks the type; the
   // pictures among them go to the picture reader).
   expect_read_or_refused("predict_body", [](const auto& f) {
