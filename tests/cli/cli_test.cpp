@@ -668,6 +668,37 @@ TEST_F(CliTest, ShowWeightsDrawsTheFirstLayersNeuronsAsTiles) {
   EXPECT_EQ(run("show --model " + model + " --out " + path("x.png").string() + data_flag).exit_code, 2);
 }
 
+TEST_F(CliTest, ExportWritesOnnxThatEvalReadsAndImportTurnsBack) {
+  const std::string model = quick_model(path("m.bin"));
+  const std::string onnx = path("m.onnx").string();
+  const CommandResult e = run("export --model " + model + " --onnx " + onnx +
+                              " --trained-with quick" + data_flag);
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(e.output.find("Wrote " + onnx + " (ONNX opset 13: dense:30:sigmoid,dense:10:sigmoid; "
+                          "test accuracy "), std::string::npos) << e.output;
+  // --model takes the .onnx file as it is: the same count as the model file.
+  const CommandResult a = run("eval --model " + model + data_flag);
+  const CommandResult b = run("eval --model " + onnx + data_flag);
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(a.output, b.output);
+  const CommandResult i = run("import --onnx " + onnx + " --out " + path("back.bin").string());
+  ASSERT_EQ(i.exit_code, 0) << i.output;
+  EXPECT_NE(i.output.find("layers dense:30:sigmoid,dense:10:sigmoid, cost quadratic"),
+            std::string::npos) << i.output;
+  std::ifstream x(model, std::ios::binary), y(path("back.bin"), std::ios::binary);
+  EXPECT_TRUE(std::equal(std::istreambuf_iterator<char>(x), {}, std::istreambuf_iterator<char>(y),
+                         {}));
+
+  // A wrong name is a usage error; a file that is no ONNX one line naming it, and nothing written.
+  EXPECT_EQ(run("export --model " + model + " --onnx " + path("m.txt").string()).exit_code, 2);
+  const CommandResult bad = run("import --onnx " + model + " --out " + path("x.bin").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find(model + ": byte "), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("not an ONNX model"), std::string::npos) << bad.output;
+  EXPECT_EQ(std::count(bad.output.begin(), bad.output.end(), '\n'), 1) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(path("x.bin")));
+}
+
 TEST_F(CliTest, ReportPrintsTheConfusionMatrixAndWritesPictures) {
   const std::string model = quick_model(path("m.bin"));
   const CommandResult r = run("report --model " + model + " --out-dir " + dir_.string() + data_flag);
