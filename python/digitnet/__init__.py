@@ -27,7 +27,8 @@ def current_seed():
 
 
 def load(path):
-    """A model file of any format digitnet reads (binary, or network2.py's JSON): a Model with
+    """A model file of any format digitnet reads (binary, network2.py's JSON, or ONNX: a name
+    ending in .onnx, read by digitnet import's rules, e.g. from torch.onnx.export): a Model with
     predict, predict_proba and score on numpy arrays of images."""
     from .models import Model
     return Model(_digitnet.Network.load(str(path)))

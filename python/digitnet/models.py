@@ -47,6 +47,8 @@ class Model(object):
         return float(np.mean(self.predict(images) == np.asarray(labels)))
 
     def save(self, path):
+        """Writes the model: digitnet's format, network2.py's JSON (.json), or ONNX (.onnx, as
+        digitnet export writes it)."""
         self._net.save(str(path))
 
     def __getstate__(self):

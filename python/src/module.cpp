@@ -19,6 +19,7 @@
 #include "digitnet/data/dataset.hpp"
 #include "digitnet/data/prepare.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "digitnet/files/onnx_file.hpp"
 #include "digitnet/files/network2_json.hpp"
 #include "digitnet/inference/ensemble.hpp"
 #include "digitnet/inference/evaluation.hpp"
@@ -629,8 +630,15 @@ PYBIND11_MODULE(_digitnet, m) {
           py::arg("eta"), py::arg("seed"), py::arg("test_images"), py::arg("test_labels"),
           py::arg("on_epoch"), py::arg("lmbda") = 0.0,
           "The seeds' mini-batch SGD over byte images (digitnet train's loop).")
-      .def("save", [](const Network& net, const std::string& path) { save_model(net, path); },
-           py::arg("path"), "Writes a digitnet model file.")
-      .def_static("load", [](const std::string& path) { return load_model(path); },
-                  py::arg("path"), "Reads a digitnet model file.");
+      .def("save",
+           [](const Network& net, const std::string& path) {
+             if (is_onnx_path(path)) save_onnx(net, path);
+             else save_model(net, path);
+           },
+           py::arg("path"), "Writes a digitnet model file (.onnx: ONNX, .json: network2.py's).")
+      .def_static("load",
+                  [](const std::string& path) {
+                    return is_onnx_path(path) ? load_onnx(path) : load_model(path);
+                  },
+                  py::arg("path"), "Reads a model file (.onnx: ONNX, digitnet import's rules).");
 }

@@ -110,6 +110,15 @@ def test_export_then_import_is_the_same_network(name, trained, mnist, tmp_path):
     assert back.read_bytes() == trained[name].read_bytes()
 
 
+def test_python_saves_onnx_and_loads_it_back(trained, mnist, tmp_path):
+    model = digitnet.load(trained["cnn"])
+    model.save(tmp_path / "cnn.onnx")
+    onnx.checker.check_model(onnx.load(tmp_path / "cnn.onnx"), full_check=True)
+    back = digitnet.load(tmp_path / "cnn.onnx")
+    images = mnist["test_images"][:500]
+    assert np.array_equal(back.predict_proba(images), model.predict_proba(images))
+
+
 torch = pytest.importorskip("torch")
 
 
@@ -164,6 +173,8 @@ def test_pytorch_model_imported_reads_as_pytorch_does(name, mnist, inputs, tmp_p
           f"{(ours != theirs.argmax(1)).sum()} readings differ from PyTorch's")
     assert accuracy > 0.8  # a trained network, not a degenerate one
     assert np.array_equal(ours, theirs.argmax(axis=1))
+    # digitnet.load reads the .onnx file as it is, by the same rules.
+    assert np.array_equal(digitnet.load(exported).predict(mnist["test_images"]), ours)
     if name == "cnn":  # LogSoftmax read as softmax: the probabilities are its exp
         assert np.abs(model.predict_proba(mnist["test_images"]) - np.exp(theirs)).max() <= 1e-5
 
