@@ -46,7 +46,8 @@ def load(data_dir, validation_size=None, with_validation=False):
         raise ValueError(f"{data_dir}: {images.shape[0]} training images, too few to set aside "
                          f"{validation_size} for validation and train on the rest")
     n = images.shape[0] - validation_size
-    flat = lambda a: a.reshape(a.shape[0], -1)
+    # (explicit width: an empty validation set, --validation-size 0, cannot infer -1)
+    flat = lambda a: a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
     result = (flat(images[:n]), labels[:n], flat(test_images), test_labels)
     return result + (flat(images[n:]), labels[n:]) if with_validation else result
 
