@@ -13,10 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
   let current = null;      // the stroke being drawn
   let shown = null;        // a test digit or a photo instead of strokes
   let pending = false, timer = null, lastSent = 0;
-  // What is sent: the drawing scaled to 112 x 112 (four times MNIST's 28), plenty for a digit
-  // that is scaled into 20 x 20 anyway, and a sixth of the canvas's pixels for the server.
+  // What is sent: the drawing scaled to 56 x 56 (twice MNIST's 28), enough for a digit that is
+  // scaled into 20 x 20 anyway, and a 25th of the canvas's pixels for the server (preparing a
+  // 112 x 112 picture took three times as long: docs/benchmarks.md, "The server under load").
   const sent = document.createElement("canvas");
-  sent.width = sent.height = 112;
+  sent.width = sent.height = 56;
 
   for (let d = 0; d < 10; d++) {
     const item = document.createElement("li");
