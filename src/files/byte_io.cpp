@@ -5,10 +5,30 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "digitnet/core/error.hpp"
 
 namespace digitnet {
+
+std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path, const WholeFile& rules) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw file_error(path,
+                     !rules.missing.empty()                 ? rules.missing
+                     : std::filesystem::exists(path, ec) ? "not a regular file"
+                                                          : "file not found",
+                     rules.missing_hint);
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec || size > rules.max_bytes)
+    throw file_error(path, "file too large to be " + rules.what + " (" + std::to_string(size) +
+                               " bytes)", rules.large_hint);
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> bytes(size);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
+    throw file_error(path, "cannot read the file", "check its permissions");
+  return bytes;
+}
 
 std::uint32_t crc32_of(const std::uint8_t* bytes, std::size_t size) {
   uLong crc = crc32(0L, Z_NULL, 0);

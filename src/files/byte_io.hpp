@@ -12,6 +12,20 @@
 
 namespace digitnet {
 
+// The whole file at `path`, read only once its size is checked: refused in one line naming it
+// when it is not a regular file (`missing`, or "file not found" / "not a regular file" when that
+// is empty, with `missing_hint`), when it is larger than `max_bytes` ("file too large to be
+// `what` (N bytes)", with `large_hint`), or when it cannot be read. For every reader of whole
+// files: models, checkpoints, ONNX.
+struct WholeFile {
+  std::string what;          // "a model"
+  std::uint64_t max_bytes = 0;
+  std::string missing;       // "" : says whether the file exists
+  std::string missing_hint;
+  std::string large_hint;
+};
+std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path, const WholeFile& rules);
+
 // zlib's CRC-32 of `size` bytes, fed to zlib 1 GiB at a time (its length argument is 32 bits, so
 // one call would silently checksum only part of a larger buffer).
 std::uint32_t crc32_of(const std::uint8_t* bytes, std::size_t size);

@@ -162,16 +162,10 @@ void save_checkpoint(const Network& net, const TrainState& state,
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw file_error(path, "no checkpoint here", "give the checkpoint file of an earlier run");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > (std::uint64_t{4} << 30))
-    throw file_error(path, "too large to be a checkpoint", hint);
-  std::vector<std::uint8_t> bytes(size);
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw file_error(path, "cannot read the file", "check its permissions");
+  const std::vector<std::uint8_t> bytes = read_whole_file(
+      path, {.what = "a checkpoint", .max_bytes = std::uint64_t{4} << 30,
+             .missing = "no checkpoint here",
+             .missing_hint = "give the checkpoint file of an earlier run", .large_hint = hint});
 
   ByteReader r(bytes, path, hint, hint);
   char found[sizeof magic];

@@ -245,24 +245,15 @@ Network parse_model(const std::vector<std::uint8_t>& bytes, const std::filesyste
 }
 
 Network load_model(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw file_error(path,
-                     std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
-                     "give the path of a saved model");
-  const std::uint64_t size = std::filesystem::file_size(path, ec);
   const std::uint64_t largest = std::max<std::uint64_t>(
       64 + model_max_layers * (4 + 4 * model_max_layer_numbers +
                                model_max_layer_options * (1 + model_max_option_length)) +
           4 * model_max_parameters,
       model_max_json_bytes);
-  if (ec || size > largest)
-    throw file_error(path, "file too large to be a model (" + std::to_string(size) + " bytes)",
-                     model_hint);
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::uint8_t> bytes(size);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw file_error(path, "cannot read the file", "check its permissions");
+  const std::vector<std::uint8_t> bytes = read_whole_file(
+      path, {.what = "a model", .max_bytes = largest, .missing = "",
+             .missing_hint = "give the path of a saved model", .large_hint = model_hint});
+  const std::uint64_t size = bytes.size();
   // JSON starts with '{' or '[' (after any white space); our binary format with "DIGITNET".
   const auto first = std::find_if(bytes.begin(), bytes.end(),
                                   [](std::uint8_t c) { return !std::isspace(c); });

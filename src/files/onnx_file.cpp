@@ -18,6 +18,7 @@
 #include "digitnet/core/error.hpp"
 #include "digitnet/files/atomic_file.hpp"
 #include "digitnet/files/model_file.hpp"
+#include "files/byte_io.hpp"
 #include "digitnet/network/layers/conv.hpp"
 #include "digitnet/network/layers/dense.hpp"
 #include "digitnet/network/layers/pool.hpp"
@@ -817,19 +818,11 @@ Network parse_onnx(std::span<const std::uint8_t> bytes, const std::filesystem::p
 }
 
 Network load_onnx(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw file_error(path,
-                     std::filesystem::exists(path, ec) ? "not a regular file" : "file not found",
-                     "give the path of an ONNX model");
-  const std::uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec || size > onnx_max_bytes)
-    throw file_error(path, "file too large to be a model (" + std::to_string(size) + " bytes)");
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::uint8_t> bytes(size);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw file_error(path, "cannot read the file", "check its permissions");
-  return parse_onnx(bytes, path);
+  return parse_onnx(read_whole_file(path, {.what = "an ONNX model", .max_bytes = onnx_max_bytes,
+                                           .missing = "",
+                                           .missing_hint = "give the path of an ONNX model",
+                                           .large_hint = ""}),
+                    path);
 }
 
 bool is_onnx_path(const std::filesystem::path& path) { return path.extension() == ".onnx"; }
