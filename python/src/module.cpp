@@ -630,15 +630,8 @@ PYBIND11_MODULE(_digitnet, m) {
           py::arg("eta"), py::arg("seed"), py::arg("test_images"), py::arg("test_labels"),
           py::arg("on_epoch"), py::arg("lmbda") = 0.0,
           "The seeds' mini-batch SGD over byte images (digitnet train's loop).")
-      .def("save",
-           [](const Network& net, const std::string& path) {
-             if (is_onnx_path(path)) save_onnx(net, path);
-             else save_model(net, path);
-           },
+      .def("save", [](const Network& net, const std::string& path) { save_any_model(net, path); },
            py::arg("path"), "Writes a digitnet model file (.onnx: ONNX, .json: network2.py's).")
-      .def_static("load",
-                  [](const std::string& path) {
-                    return is_onnx_path(path) ? load_onnx(path) : load_model(path);
-                  },
+      .def_static("load", [](const std::string& path) { return load_any_model(path); },
                   py::arg("path"), "Reads a model file (.onnx: ONNX, digitnet import's rules).");
 }

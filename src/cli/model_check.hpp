@@ -14,10 +14,10 @@
 
 namespace digitnet::cli {
 
-// load_model (an .onnx file: load_onnx), with where the file came from and how to make one.
+// load_any_model (an .onnx file too), with where the file came from and how to make one.
 inline Network load_model_flag(const std::string& model_path) {
   try {
-    return is_onnx_path(model_path) ? load_onnx(model_path) : load_model(model_path);
+    return load_any_model(model_path);
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + " (--model; 'digitnet train --save FILE' writes one)");
   }

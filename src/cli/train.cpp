@@ -16,6 +16,7 @@
 #include "digitnet/files/metrics_file.hpp"
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/files/network2_json.hpp"
+#include "digitnet/files/onnx_file.hpp"
 #include "digitnet/training/train_options.hpp"
 #include "digitnet/training/trainer.hpp"
 
@@ -388,7 +389,7 @@ void run(const TrainArgs& args) {
                 data.training.size(), seconds);
   }
   if (!args.save.empty()) {
-    save_model(net, args.save);
+    save_any_model(net, args.save);  // .onnx: ONNX (onnx_file.hpp)
     std::cout << "Saved the final network to " << args.save << std::endl;
   }
 }
@@ -421,7 +422,9 @@ CLI::App* add_train_flags(CLI::App& app, const std::shared_ptr<TrainArgs>& args)
   add_number(*cmd, "--threads", args->options.threads, range("threads"),
              "Threads to use; 0 = all cores (small networks use one: it is faster)");
   add_data_option(*cmd, args->data);
-  cmd->add_option("--save", args->save, "Write the trained network to this model file");
+  cmd->add_option("--save", args->save,
+                  "Write the trained network to this model file (.json: network2.py's format; "
+                  ".onnx: ONNX, as digitnet export writes it)");
   cmd->add_flag("--quiet", args->quiet,
                 "Print only the summary at the end: no per-epoch lines, no progress bar (the bar "
                 "is drawn only on a terminal anyway)");

@@ -827,4 +827,13 @@ Network load_onnx(const std::filesystem::path& path) {
 
 bool is_onnx_path(const std::filesystem::path& path) { return path.extension() == ".onnx"; }
 
+Network load_any_model(const std::filesystem::path& path) {
+  return is_onnx_path(path) ? load_onnx(path) : load_model(path);
+}
+
+void save_any_model(const Network& net, const std::filesystem::path& path) {
+  if (is_onnx_path(path)) save_onnx(net, path);
+  else save_model(net, path);
+}
+
 }  // namespace digitnet

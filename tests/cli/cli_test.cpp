@@ -697,6 +697,14 @@ TEST_F(CliTest, ExportWritesOnnxThatEvalReadsAndImportTurnsBack) {
   EXPECT_NE(bad.output.find("not an ONNX model"), std::string::npos) << bad.output;
   EXPECT_EQ(std::count(bad.output.begin(), bad.output.end(), '\n'), 1) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(path("x.bin")));
+
+  // train --save writes ONNX for an .onnx name, the same as export of the model file.
+  const std::string trained = path("t.onnx").string();
+  ASSERT_EQ(run("train --train-size 500 --epochs 1 --no-test --quiet --save " + trained +
+                data_flag).exit_code, 0);
+  const CommandResult t = run("eval --model " + trained + data_flag);
+  EXPECT_EQ(t.exit_code, 0) << t.output;
+  EXPECT_NE(t.output.find("test: "), std::string::npos) << t.output;
 }
 
 TEST_F(CliTest, ReportPrintsTheConfusionMatrixAndWritesPictures) {

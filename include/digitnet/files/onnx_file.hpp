@@ -55,5 +55,10 @@ Network parse_onnx(std::span<const std::uint8_t> bytes, const std::filesystem::p
 Network load_onnx(const std::filesystem::path& path);
 // Whether the file name ends in .onnx.
 bool is_onnx_path(const std::filesystem::path& path);
+// Every model format by its name, for everyone who reads or writes a model file the user names
+// (the CLI's --model, Python's load and save): .onnx through load_onnx / save_onnx, anything
+// else through load_model / save_model (model_file.hpp: binary, or network2.py's JSON).
+Network load_any_model(const std::filesystem::path& path);
+void save_any_model(const Network& net, const std::filesystem::path& path);
 
 }  // namespace digitnet
