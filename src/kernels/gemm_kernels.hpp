@@ -78,28 +78,33 @@ void pack_a(Operand<Scalar> a, std::size_t rows, std::size_t depth, Scalar* out)
   for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
     const std::size_t mr = std::min(MR, rows - r0);
     const Scalar* src = a.data + static_cast<std::ptrdiff_t>(r0) * a.row_stride;
-    if (mr == MR && a.col_stride == 1) {
+    if (a.col_stride == 1) {
       std::size_t p = 0;
       if constexpr (sizeof(Scalar) == 4) {
-        // Rows contiguous along p (the images in the forward pass): 8 x 8 transposes of the six
-        // rows (the last repeated), each of whose 8-float rows is stored 6 floats apart, the
-        // next store overwriting the two surplus floats of the one before (the buffers have
-        // room for the last one's).
+        // Rows contiguous along p (the images in the forward pass, δ in a convolution's weight
+        // gradient): 8 x 8 transposes of the six rows (the last repeated), each of whose 8-float
+        // rows is stored 6 floats apart, the next store overwriting the two surplus floats of the
+        // one before (the buffers have room for the last one's). A partial panel repeats its last
+        // row and zeroes the rows beyond it afterwards (element by element, its 4 of δ's 40
+        // rows took a tenth of a convolution's weight gradient).
         const std::ptrdiff_t ld = a.row_stride;
         for (; p + 8 <= depth; p += 8) {
           float block[8 * 8];
           for (std::size_t i = 0; i < 8; ++i)
             std::memcpy(block + i * 8,
-                        src + static_cast<std::ptrdiff_t>(std::min(i, MR - 1)) * ld +
+                        src + static_cast<std::ptrdiff_t>(std::min(i, mr - 1)) * ld +
                             static_cast<std::ptrdiff_t>(p),
                         8 * sizeof(float));
           transpose_8x8(block, 8, out + p * MR, MR);
         }
+        if (mr < MR)
+          for (std::size_t q = 0; q < p; ++q) std::fill(out + q * MR + mr, out + (q + 1) * MR, 0.0f);
       }
       for (; p < depth; ++p)
         for (std::size_t i = 0; i < MR; ++i)
-          out[p * MR + i] = src[static_cast<std::ptrdiff_t>(i) * a.row_stride +
-                                static_cast<std::ptrdiff_t>(p)];
+          out[p * MR + i] = i < mr ? src[static_cast<std::ptrdiff_t>(i) * a.row_stride +
+                                         static_cast<std::ptrdiff_t>(p)]
+                                   : Scalar(0);
     } else {
       for (std::size_t p = 0; p < depth; ++p)
         for (std::size_t i = 0; i < MR; ++i)
@@ -139,32 +144,39 @@ void pack_b(Operand<Scalar> b, std::size_t depth, std::size_t columns, Scalar* o
       for (std::size_t p = 0; p < depth; ++p)
         std::memcpy(out + p * nr_max, src + static_cast<std::ptrdiff_t>(p) * b.row_stride,
                     nr_max * sizeof(Scalar));
-    } else if (nr == nr_max && b.row_stride == 1) {
-      // Columns contiguous along p (the weights, read as Wᵀ, in the forward pass): a transpose.
+    } else if (b.row_stride == 1) {
+      // Columns contiguous along p (the weights, read as Wᵀ, in the forward pass; patches read
+      // as their transpose in a convolution's weight gradient, p over every position of the
+      // batch): 8 x 8 transposes of eight columns at a time, a partial group repeating its last
+      // column, then the columns beyond nr zeroed row by row. (Element by element, p outermost,
+      // it missed the cache on every read; column by column, the scalar stores NR floats apart
+      // of a partial panel — conv 1's 25 of 32 columns — took a fifth of the product.)
       std::size_t p = 0;
       if constexpr (sizeof(Scalar) == 4)
         for (; p + 8 <= depth; p += 8)
-          for (std::size_t j = 0; j < nr_max; j += 8)
-            transpose_8x8(src + static_cast<std::ptrdiff_t>(j) * b.col_stride +
+          for (std::size_t j = 0; j < nr; j += 8) {
+            if (j + 8 <= nr) {
+              transpose_8x8(src + static_cast<std::ptrdiff_t>(j) * b.col_stride +
+                                static_cast<std::ptrdiff_t>(p),
+                            b.col_stride, out + p * nr_max + j, nr_max);
+              continue;
+            }
+            float block[8 * 8];
+            for (std::size_t i = 0; i < 8; ++i)
+              std::memcpy(block + i * 8,
+                          src + static_cast<std::ptrdiff_t>(std::min(j + i, nr - 1)) *
+                                    b.col_stride +
                               static_cast<std::ptrdiff_t>(p),
-                          b.col_stride, out + p * nr_max + j, nr_max);
-      for (std::size_t j = 0; j < nr_max; ++j) {
+                          8 * sizeof(float));
+            transpose_8x8(block, 8, out + p * nr_max + j, nr_max);
+          }
+      for (std::size_t j = 0; j < nr; ++j) {
         const Scalar* column = src + static_cast<std::ptrdiff_t>(j) * b.col_stride;
         for (std::size_t q = p; q < depth; ++q) out[q * nr_max + j] = column[q];
       }
-    } else if (b.row_stride == 1) {
-      // The last, partial panel of columns contiguous along p (patches read as their transpose
-      // in a convolution's weight gradient, p over every position of the batch): column by
-      // column, each read in order (element by element, p outermost, it missed the cache on
-      // every read and took a sixth of a convolution's time).
-      for (std::size_t j = 0; j < nr_max; ++j) {
-        if (j >= nr) {
-          for (std::size_t q = 0; q < depth; ++q) out[q * nr_max + j] = Scalar(0);
-          continue;
-        }
-        const Scalar* column = src + static_cast<std::ptrdiff_t>(j) * b.col_stride;
-        for (std::size_t q = 0; q < depth; ++q) out[q * nr_max + j] = column[q];
-      }
+      if (nr < nr_max)
+        for (std::size_t q = 0; q < depth; ++q)
+          std::fill(out + q * nr_max + nr, out + (q + 1) * nr_max, Scalar(0));
     } else {
       for (std::size_t p = 0; p < depth; ++p)
         for (std::size_t j = 0; j < nr_max; ++j)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "digitnet/kernels/gemm.hpp"
 #include "digitnet/training/regularization.hpp"
@@ -70,6 +71,21 @@ ConvScratch<Scalar> scratch_of(Matrix<Scalar>* scratch, std::size_t n, std::size
   return {base, base + n * ld, base + 2 * n * ld, ld};
 }
 
+// to[0, n) = from[0, n) and to[0, n) += from[0, n) for the short rows of im2col and col2im
+// (24 or 10 floats at fast-99's sizes), inline: GCC turned the plain loops into calls of
+// memmove, a twelfth of fast-99's epoch, and checked the two rows for overlap on every row.
+template <typename Scalar>
+inline void copy_row(const Scalar* __restrict from, std::size_t n, Scalar* __restrict to) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) std::memcpy(to + i, from + i, 8 * sizeof(Scalar));
+#pragma GCC unroll 8
+  for (; i < n; ++i) to[i] = from[i];
+}
+template <typename Scalar>
+inline void add_row(const Scalar* __restrict from, std::size_t n, Scalar* __restrict to) {
+  for (std::size_t i = 0; i < n; ++i) to[i] += from[i];
+}
+
 }  // namespace
 
 template <typename Scalar>
@@ -94,7 +110,7 @@ void ConvLayer<Scalar>::im2col(const Scalar* x, Scalar* patches, std::size_t ld)
             continue;
           }
           std::fill(row, row + lo, Scalar(0));
-          std::copy(channel + y * w + lo + j - pad, channel + y * w + hi + j - pad, row + lo);
+          copy_row(channel + y * w + lo + j - pad, static_cast<std::size_t>(hi - lo), row + lo);
           std::fill(row + hi, row + ow, Scalar(0));
         }
       }
@@ -120,7 +136,7 @@ void ConvLayer<Scalar>::col2im(const Scalar* patches, std::size_t ld, Scalar* x)
           const std::ptrdiff_t y = oy + i - pad;
           if (y < 0 || y >= h) continue;
           Scalar* target = channel + y * w + j - pad;
-          for (std::ptrdiff_t ox = lo; ox < hi; ++ox) target[ox] += row[ox];
+          add_row(row + lo, static_cast<std::size_t>(hi - lo), target + lo);
         }
       }
   }
@@ -162,12 +178,33 @@ void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArg
                {weights.data(), static_cast<std::ptrdiff_t>(n), 1},
                {s.patches + first * p, static_cast<std::ptrdiff_t>(s.ld), 1}, s.maps + first * p,
                s.ld, false);
+  // ReLU without dropout (the modern recipes) is applied in the same pass as the copy, with its
+  // derivative: a second pass over z took a twelfth of fast-99's epoch. The values are those of
+  // activate(): max(z, 0), and f'(z) = 1 where z > 0, else 0.
+  const bool fused = this->activation() == Activation::relu && args.mask == nullptr;
   for (Eigen::Index e = e0; e < e0 + count; ++e) {
-    Scalar* z = args.output.col(e).data();  // maps × P, row-major
+    Scalar* a = args.output.col(e).data();  // maps × P, row-major
+    Scalar* derivative = args.derivative != nullptr ? args.derivative->col(e).data() : nullptr;
     const Scalar* from = s.maps + static_cast<std::size_t>(e) * p;
-    for (std::size_t map = 0; map < f; ++map)
-      for (std::size_t i = 0; i < p; ++i) z[map * p + i] = from[map * s.ld + i] + biases(map);
+    for (std::size_t map = 0; map < f; ++map) {
+      const Scalar bias = biases(map);
+      const Scalar* row = from + map * s.ld;
+      Scalar* out = a + map * p;
+      if (!fused) {
+        for (std::size_t i = 0; i < p; ++i) out[i] = row[i] + bias;
+      } else if (derivative == nullptr) {
+        for (std::size_t i = 0; i < p; ++i) out[i] = std::max(row[i] + bias, Scalar(0));
+      } else {
+        Scalar* d = derivative + map * p;
+        for (std::size_t i = 0; i < p; ++i) {
+          const Scalar z = row[i] + bias;
+          d[i] = z > Scalar(0) ? Scalar(1) : Scalar(0);
+          out[i] = std::max(z, Scalar(0));
+        }
+      }
+    }
   }
+  if (fused) return;
   // (Copies of the bindings: clang before 16 cannot capture structured bindings.)
   const Eigen::Index first_example = e0, examples = count;
   activate_output(this->activation(), args,

@@ -15,11 +15,8 @@ namespace {
 // order: the windows are independent, so their comparisons overlap and vectorise (one window's
 // would wait on each other's, and branches on them mispredict). Strictly greater: the first
 // maximum stays. The index of each maximum is stored as a Scalar, exactly (inputs < 2^24 values).
-// P: the window size when known at compile time (0: `p`).
-template <typename Scalar, std::size_t P>
-void pool_example(const Scalar* x, Shape in, Shape out, Scalar* a, Scalar* from,
-                  std::size_t p = P) {
-  if constexpr (P != 0) p = P;
+template <typename Scalar>
+void pool_example(const Scalar* x, Shape in, Shape out, Scalar* a, Scalar* from, std::size_t p) {
   constexpr std::size_t chunk = 64;
   for (std::size_t c = 0; c < in.channels; ++c)
     for (std::size_t oy = 0; oy < out.height; ++oy) {
@@ -49,6 +46,39 @@ void pool_example(const Scalar* x, Shape in, Shape out, Scalar* a, Scalar* from,
         a += windows;
         from += windows;
       }
+    }
+}
+
+// The same for 2 x 2 windows (every recipe's), one window at a time in the same order (the
+// first row's two values, then the second's), written so that a row's windows vectorise with
+// stride-2 loads: the general loop above took a ninth of fast-99's epoch.
+template <typename Scalar>
+void pool_example_2(const Scalar* __restrict x, Shape in, Shape out, Scalar* __restrict a,
+                    Scalar* __restrict from) {
+  for (std::size_t c = 0; c < in.channels; ++c)
+    for (std::size_t oy = 0; oy < out.height; ++oy) {
+      const std::size_t top = (c * in.height + oy * 2) * in.width;
+      const Scalar* r0 = x + top;
+      const Scalar* r1 = r0 + in.width;
+      const auto first = static_cast<std::uint32_t>(top);
+      const auto below = static_cast<std::uint32_t>(top + in.width);
+      for (std::size_t w = 0; w < out.width; ++w) {
+        const auto left = static_cast<std::uint32_t>(2 * w);
+        Scalar best = r0[2 * w];
+        std::uint32_t at = first + left;
+        const auto take = [&](Scalar v, std::uint32_t where) {
+          const bool greater = v > best;
+          at = greater ? where : at;
+          best = greater ? v : best;
+        };
+        take(r0[2 * w + 1], first + left + 1);
+        take(r1[2 * w], below + left);
+        take(r1[2 * w + 1], below + left + 1);
+        a[w] = best;
+        from[w] = static_cast<Scalar>(at);
+      }
+      a += out.width;
+      from += out.width;
     }
 }
 
@@ -85,9 +115,9 @@ void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> a
     Scalar* a = args.output.col(e).data();
     Scalar* from = args.scratch->col(e).data();
     if (p == 2)
-      pool_example<Scalar, 2>(x, in, out, a, from);
+      pool_example_2(x, in, out, a, from);
     else
-      pool_example<Scalar, 0>(x, in, out, a, from, p);
+      pool_example(x, in, out, a, from, p);
   }
   // Its values are its input's: f'(z) = 1 in training, times the dropout mask.
   const Eigen::Index first_example = e0, examples = count;  // (clang < 16: no captured bindings)
