@@ -98,7 +98,8 @@ void pack_a(Operand<Scalar> a, std::size_t rows, std::size_t depth, Scalar* out)
           transpose_8x8(block, 8, out + p * MR, MR);
         }
         if (mr < MR)
-          for (std::size_t q = 0; q < p; ++q) std::fill(out + q * MR + mr, out + (q + 1) * MR, 0.0f);
+          for (std::size_t q = 0; q < p; ++q)
+            std::fill(out + q * MR + mr, out + (q + 1) * MR, 0.0f);
       }
       for (; p < depth; ++p)
         for (std::size_t i = 0; i < MR; ++i)

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstring>
 
 #include "digitnet/kernels/gemm.hpp"
 #include "digitnet/training/regularization.hpp"
@@ -71,21 +70,6 @@ ConvScratch<Scalar> scratch_of(Matrix<Scalar>* scratch, std::size_t n, std::size
   return {base, base + n * ld, base + 2 * n * ld, ld};
 }
 
-// to[0, n) = from[0, n) and to[0, n) += from[0, n) for the short rows of im2col and col2im
-// (24 or 10 floats at fast-99's sizes), inline: GCC turned the plain loops into calls of
-// memmove, a twelfth of fast-99's epoch, and checked the two rows for overlap on every row.
-template <typename Scalar>
-inline void copy_row(const Scalar* __restrict from, std::size_t n, Scalar* __restrict to) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) std::memcpy(to + i, from + i, 8 * sizeof(Scalar));
-#pragma GCC unroll 8
-  for (; i < n; ++i) to[i] = from[i];
-}
-template <typename Scalar>
-inline void add_row(const Scalar* __restrict from, std::size_t n, Scalar* __restrict to) {
-  for (std::size_t i = 0; i < n; ++i) to[i] += from[i];
-}
-
 // How many examples forward and backward take at a time: about 512 KB of float patches (n·P
 // values an example), so that a chunk's patches and maps stay in L2 between the steps.
 Eigen::Index examples_per_chunk(std::size_t n, std::size_t p) {
@@ -116,7 +100,7 @@ void ConvLayer<Scalar>::im2col(const Scalar* x, Scalar* patches, std::size_t ld)
             continue;
           }
           std::fill(row, row + lo, Scalar(0));
-          copy_row(channel + y * w + lo + j - pad, static_cast<std::size_t>(hi - lo), row + lo);
+          std::copy(channel + y * w + lo + j - pad, channel + y * w + hi + j - pad, row + lo);
           std::fill(row + hi, row + ow, Scalar(0));
         }
       }
@@ -142,7 +126,7 @@ void ConvLayer<Scalar>::col2im(const Scalar* patches, std::size_t ld, Scalar* x)
           const std::ptrdiff_t y = oy + i - pad;
           if (y < 0 || y >= h) continue;
           Scalar* target = channel + y * w + j - pad;
-          add_row(row + lo, static_cast<std::size_t>(hi - lo), target + lo);
+          for (std::ptrdiff_t ox = lo; ox < hi; ++ox) target[ox] += row[ox];
         }
       }
   }
