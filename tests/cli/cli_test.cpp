@@ -698,7 +698,7 @@ TEST_F(CliTest, ExportWritesOnnxThatEvalReadsAndImportTurnsBack) {
   EXPECT_EQ(std::count(bad.output.begin(), bad.output.end(), '\n'), 1) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(path("x.bin")));
 
-  // train --save writes ONNX for an .onnx name, the same as export of the model file.
+  // train --save writes ONNX for an .onnx name, which eval reads back.
   const std::string trained = path("t.onnx").string();
   ASSERT_EQ(run("train --train-size 500 --epochs 1 --no-test --quiet --save " + trained +
                 data_flag).exit_code, 0);
