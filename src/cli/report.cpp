@@ -79,8 +79,6 @@ std::string heat_map_svg(const Confusion& c, const std::string& title) {
 }
 
 void run(const ReportArgs& args) {
-  if (args.gallery < 1 || args.gallery > 1000)
-    throw UsageError("--gallery " + std::to_string(args.gallery) + ": give 1 to 1,000 images");
   if (!args.out_dir.empty() && !std::filesystem::is_directory(args.out_dir))
     throw UsageError("--out-dir " + args.out_dir + ": not a folder; create it first");
   const std::vector<Network> models = load_models_flag(args.models);
@@ -146,7 +144,8 @@ Command add_report_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out-dir", args->out_dir,
                   "Also write confusion.svg (heat map) and wrong.png (gallery) into this folder");
-  add_number(*cmd, "--gallery", args->gallery, {"gallery", true, 0, 10000}, "Images in wrong.png");
+  add_number(*cmd, "--gallery", args->gallery, {"gallery", true, 1, 1000, true, true, ""},
+             "Images in wrong.png");
   add_data_option(*cmd, args->data);
   return {cmd, [args] { run(*args); }};
 }

@@ -62,9 +62,6 @@ void run(const ShowArgs& args) {
     throw UsageError("--index shows one image in the terminal; --out writes a grid: give one");
   if (!args.index && args.out.empty())
     throw UsageError("give --index I (one image in the terminal) or --out FILE.png (a grid)");
-  for (int digit : args.digits)
-    if (digit < 0 || digit > 9)
-      throw UsageError("--digits: " + std::to_string(digit) + " is not a digit 0-9");
   if (!args.out.empty()) {
     check_output_name("--out", args.out, {".png"});
     const std::filesystem::path path(args.out);
@@ -132,11 +129,11 @@ Command add_show_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
   add_number(*cmd, "--first", args->first, index_range, "First image of the grid");
-  add_number(*cmd, "--count", args->count, {"count", true, 1, 10000}, "Images in the grid");
+  add_number(*cmd, "--count", args->count, {"count", true, 1, 10000, true, true, ""}, "Images in the grid");
   add_number_list(*cmd, "--digits", args->digits, train_option_range("digits"),
                   "Only images of these digits, e.g. 3,5");
-  add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100}, "Images per row");
-  add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16},
+  add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100, true, true, ""}, "Images per row");
+  add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16, true, true, ""},
              "Screen pixels per image pixel");
   cmd->add_flag("--weights", args->weights,
                 "Draw --model's first-layer weights instead, one tile per hidden neuron (--count "

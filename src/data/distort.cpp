@@ -162,8 +162,10 @@ std::vector<OptionProblem> settings_problems(const DistortSettings& settings) {
 
 std::string distort_settings_problem(const DistortSettings& settings) {
   std::string text;
-  for (const OptionProblem& problem : settings_problems(settings))
-    text += (text.empty() ? "" : "\n") + problem.message();
+  for (const OptionProblem& problem : settings_problems(settings)) {
+    if (!text.empty()) text += '\n';
+    text += problem.message();
+  }
   return text;
 }
 

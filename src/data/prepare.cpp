@@ -10,7 +10,10 @@ namespace {
 
 std::string join(const std::vector<int>& digits) {
   std::string text;
-  for (int digit : digits) text += (text.empty() ? "" : ",") + std::to_string(digit);
+  for (int digit : digits) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(digit);
+  }
   return text;
 }
 

@@ -72,16 +72,26 @@ LayerSpec without_common_options(LayerSpec spec) {
 
 std::string to_string(const LayerSpec& spec) {
   std::string text = spec.kind;
-  for (std::size_t i = 0; i < spec.numbers.size(); ++i)
-    text += (i == 0 ? ":" : "x") + std::to_string(spec.numbers[i]);
-  text += ":" + std::string(name(spec.activation));
-  for (const std::string& option : spec.options) text += ":" + option;
+  // (Appended piece by piece: GCC 12 warns, wrongly, of overlapping copies in "x" + string.)
+  for (std::size_t i = 0; i < spec.numbers.size(); ++i) {
+    text += i == 0 ? ':' : 'x';
+    text += std::to_string(spec.numbers[i]);
+  }
+  text += ':';
+  text += name(spec.activation);
+  for (const std::string& option : spec.options) {
+    text += ':';
+    text += option;
+  }
   return text;
 }
 
 std::string to_string(const std::vector<LayerSpec>& layers) {
   std::string text;
-  for (const LayerSpec& layer : layers) text += (text.empty() ? "" : ",") + to_string(layer);
+  for (const LayerSpec& layer : layers) {
+    if (!text.empty()) text += ',';
+    text += to_string(layer);
+  }
   return text;
 }
 

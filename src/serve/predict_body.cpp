@@ -52,7 +52,11 @@ class PixelsReader : public nlohmann::json_sax<nlohmann::json> {
   bool number_float(number_float_t v, const string_t& text) override {
     return number(v, [&text] { return text; });
   }
-  bool string(string_t& v) override { return value("\"" + v.substr(0, 30) + "\""); }
+  bool string(string_t& v) override {
+    std::string shown = "\"";
+    shown.append(v, 0, 30);
+    return value(shown += '"');
+  }
   bool binary(binary_t&) override { return value("binary"); }
   bool start_object(std::size_t) override {
     if (state_ != State::start) return value("an object");

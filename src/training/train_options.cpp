@@ -14,7 +14,10 @@ namespace {
 
 std::string join(const std::vector<std::size_t>& sizes) {
   std::string text;
-  for (std::size_t size : sizes) text += (text.empty() ? "" : ",") + std::to_string(size);
+  for (std::size_t size : sizes) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(size);
+  }
   return text;
 }
 

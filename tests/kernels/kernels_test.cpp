@@ -99,7 +99,9 @@ void check_sigmoid_everywhere(double tolerance) {
   for (std::size_t i = 0; i < z.size(); ++i) {
     const double exact = 1 / (1 + std::exp(-static_cast<double>(z[i])));
     ASSERT_TRUE(std::isfinite(a[i]) && std::isfinite(d[i])) << "z = " << z[i];
-    if (exact > 1e-30) ASSERT_NEAR(a[i], exact, tolerance * exact) << "z = " << z[i];
+    if (exact > 1e-30) {
+      ASSERT_NEAR(a[i], exact, tolerance * exact) << "z = " << z[i];
+    }
     Scalar alone = z[i], alone_d = 0;
     sigmoid(&alone, &alone_d, 1);
     ASSERT_EQ(alone, a[i]) << "z = " << z[i];
