@@ -129,10 +129,12 @@ Command add_show_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "validation", "train"}))
       ->capture_default_str();
   add_number(*cmd, "--first", args->first, index_range, "First image of the grid");
-  add_number(*cmd, "--count", args->count, {"count", true, 1, 10000, true, true, ""}, "Images in the grid");
+  add_number(*cmd, "--count", args->count, {"count", true, 1, 10000, true, true, ""},
+             "Images in the grid");
   add_number_list(*cmd, "--digits", args->digits, train_option_range("digits"),
                   "Only images of these digits, e.g. 3,5");
-  add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100, true, true, ""}, "Images per row");
+  add_number(*cmd, "--columns", args->columns, {"columns", true, 1, 100, true, true, ""},
+             "Images per row");
   add_number(*cmd, "--scale", args->scale, {"scale", true, 1, 16, true, true, ""},
              "Screen pixels per image pixel");
   cmd->add_flag("--weights", args->weights,
