@@ -519,7 +519,8 @@ PYBIND11_MODULE(_digitnet, m) {
       .def(
           "l2_penalty",
           [](const Network& net, double lmbda, double n) {
-            return Regularization{Regularization::Kind::l2, lmbda, n}.cost(net.parameters());
+            return Regularization{Regularization::Kind::l2, lmbda, n}.cost(net.parameters(),
+                                                                   net.penalized_layers());
           },
           py::arg("lmbda"), py::arg("n"), "(λ/2n)·Σ w², the L2 term of the cost.")
       .def("to_network2_json",

@@ -409,7 +409,8 @@ CLI::App* add_train_flags(CLI::App& app, const std::shared_ptr<TrainArgs>& args)
                   "The layers instead of --sizes, input to output: kind:N[xN...][:activation], "
                   "comma-separated, e.g. dense:100:relu,dense:10:softmax (activations default to "
                   "--hidden and, for the last, --output); the input is the images' shape. Kinds: "
-                  "dense:N; conv:MAPSxK (KxK kernels, stride 1; :same pads); pool:P (PxP max). "
+                  "dense:N; conv:MAPSxK (KxK kernels, stride 1; :same pads); pool:P (PxP max); "
+                  "norm (batch normalisation). "
                   "Any layer but the last may add :dropout=P")
       ->excludes(sizes);
   add_number(*cmd, "--epochs", args->options.epochs, range("epochs"),

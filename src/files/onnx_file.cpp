@@ -21,6 +21,7 @@
 #include "files/byte_io.hpp"
 #include "digitnet/network/layers/conv.hpp"
 #include "digitnet/network/layers/dense.hpp"
+#include "digitnet/network/layers/norm.hpp"
 #include "digitnet/network/layers/pool.hpp"
 
 namespace digitnet {
@@ -64,6 +65,12 @@ class GraphWriter {
     a->set_name(name);
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(value);
+  }
+  void real(const std::string& name, float value) {
+    onnx::AttributeProto* a = last_->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(value);
   }
 
   // An initializer of floats with these dimensions; returns its name.
@@ -217,6 +224,19 @@ onnx::ModelProto onnx_model(const Network& net, const OnnxMetadata& extra) {
       g.ints("kernel_shape", {as_dim(k), as_dim(k)});
       g.ints("pads", {pad, pad, pad, pad});
       g.ints("strides", {1, 1});
+    } else if (spec.kind == NormKind::name) {
+      // W's columns γ, mean and variance as BatchNormalization's scale, mean and var.
+      const auto column = [&](std::size_t j) {
+        std::vector<float> values;
+        for (std::size_t c = 0; c < block.rows; ++c) values.push_back(weights[c * 3 + j]);
+        return values;
+      };
+      const std::vector<std::int64_t> dims = {as_dim(block.rows)};
+      x = g.node("BatchNormalization", name + ".norm",
+                 {x, g.floats(name + ".scale", dims, column(0)),
+                  g.floats(name + ".bias", dims, biases), g.floats(name + ".mean", dims, column(1)),
+                  g.floats(name + ".variance", dims, column(2))});
+      g.real("epsilon", static_cast<float>(NormKind::epsilon));
     } else if (spec.kind == PoolKind::name) {
       const std::int64_t p = as_dim(spec.numbers[0]);
       x = g.node("MaxPool", name + ".pool", {x});
@@ -475,6 +495,7 @@ class Importer {
     else if (op == "Add") read_add(index, node);
     else if (op == "Conv") read_conv(index, node);
     else if (op == "MaxPool") read_pool(index, node);
+    else if (op == "BatchNormalization") read_norm(index, node);
     else if (op == "Relu" || op == "Sigmoid" || op == "Tanh") read_activation(index, node);
     else if (op == "Softmax" || op == "LogSoftmax") read_softmax(index, node);
     else if (op == "Flatten") read_flatten(index, node);
@@ -482,8 +503,8 @@ class Importer {
     else if (op == "Identity" || op == "Dropout") read_pass(index, node);
     else
       fail_node(index, node, "digitnet cannot hold this operator; it reads Gemm, MatMul, Add "
-                             "(a bias), Conv, MaxPool, Relu, Sigmoid, Tanh, Softmax, LogSoftmax, "
-                             "Flatten, Reshape, Dropout and Identity");
+                             "(a bias), Conv, MaxPool, BatchNormalization, Relu, Sigmoid, Tanh, "
+                             "Softmax, LogSoftmax, Flatten, Reshape, Dropout and Identity");
     if (node.output_size() > 1 && op != "Dropout")
       fail_node(index, node, "digitnet reads nodes with one output");
     current_ = node.output(0);
@@ -646,6 +667,35 @@ class Importer {
     open_ = open;  // an activation after the pooling belongs to the layer before it (below)
   }
 
+  // Inference mode only; ε other than digitnet's is folded into the variances.
+  void read_norm(int index, const onnx::NodeProto& node) {
+    only_attributes(index, node, {"epsilon", "momentum", "training_mode"});
+    need_inputs(index, node, 5, 5);
+    if (int_attribute(node, "training_mode", 0) != 0 || node.output_size() > 1)
+      fail_node(index, node, "digitnet reads BatchNormalization in inference mode only");
+    const std::vector<std::int64_t> dims = dims_of(index, node, node.input(1));
+    if (dims.size() != 1) fail_node(index, node, "its scale is not one value per channel");
+    std::vector<std::vector<float>> columns;  // scale, mean, variance
+    for (int input : {1, 3, 4}) columns.push_back(floats(index, node, node.input(input), dims));
+    std::vector<float> beta = floats(index, node, node.input(2), dims);
+    const onnx::AttributeProto* epsilon = attribute(node, "epsilon");
+    const double shift = (epsilon ? static_cast<double>(epsilon->f()) : 1e-5) - NormKind::epsilon;
+    const auto channels = static_cast<std::size_t>(dims[0]);
+    std::vector<float> weights;
+    for (std::size_t c = 0; c < channels; ++c) {
+      const double variance = static_cast<double>(columns[2][c]) + shift;
+      if (!(variance >= 0))
+        fail_node(index, node, "its variance of channel " + std::to_string(c) +
+                                   " is negative or not a number");
+      weights.insert(weights.end(),
+                     {columns[0][c], columns[1][c], static_cast<float>(variance)});
+    }
+    LayerSpec spec;
+    spec.kind = NormKind::name;
+    spec.activation = Activation::identity;
+    add_layer(std::move(spec), std::move(weights), std::move(beta));
+  }
+
   void read_activation(int index, const onnx::NodeProto& node) {
     only_attributes(index, node, {});
     const Activation a = node.op_type() == "Relu"      ? Activation::relu
@@ -744,9 +794,14 @@ class Importer {
     const std::vector<Shape> shapes = arch.shapes();
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const LayerSpec& spec = arch.layers[l];
+      if (spec.kind == NormKind::name && biases_[l].size() != shapes[l].channels)
+        fail("layer " + std::to_string(l + 1) + " '" + to_string(spec) + "': its " +
+             std::to_string(biases_[l].size()) + " channels are not its input's " +
+             std::to_string(shapes[l].channels));
       const std::size_t per_neuron =
           spec.kind == DenseKind::name  ? shapes[l].size()
           : spec.kind == ConvKind::name ? shapes[l].channels * spec.numbers[1] * spec.numbers[1]
+          : spec.kind == NormKind::name ? 3
                                         : 0;
       if (weights_[l].size() != biases_[l].size() * per_neuron)
         fail("layer " + std::to_string(l + 1) + " '" + to_string(spec) + "': its " +

@@ -5,6 +5,7 @@
 
 #include "digitnet/network/layers/conv.hpp"
 #include "digitnet/network/layers/dense.hpp"
+#include "digitnet/network/layers/norm.hpp"
 #include "digitnet/network/layers/pool.hpp"
 
 namespace digitnet {
@@ -35,6 +36,7 @@ const std::vector<LayerKind>& layer_kinds() {
       kind<DenseKind, DenseLayer>(),
       kind<ConvKind, ConvLayer>(),
       kind<PoolKind, PoolLayer>(),
+      kind<NormKind, NormLayer>(),
   };
   return kinds;
 }

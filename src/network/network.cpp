@@ -28,6 +28,7 @@ BasicNetwork<Scalar>::BasicNetwork(Architecture arch, std::uint64_t seed, Init i
   Rng rng(seed);
   // Layer by layer: the weights row by row (their order in memory), then the biases.
   for (std::size_t l = 0; l < layers(); ++l) {
+    if (layers_[l]->set_initial_values(parameters_)) continue;  // (draws nothing)
     const double w_scale = weight_stddev(init, layers_[l]->fan_in(), layers_[l]->fan_out());
     const double b_scale = bias_stddev(init);
     // In memory order (row-major: row by row), not Eigen's default column-major reshaped().
@@ -190,6 +191,46 @@ Scalar BasicNetwork<Scalar>::sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<S
   });
   // The cost of the forward pass, before the update (as backprop reports it).
   return total_cost<Scalar>(cost(), ws.activations[layers()].leftCols(x.cols()), y);
+}
+
+template <typename Scalar>
+std::vector<bool> BasicNetwork<Scalar>::penalized_layers() const {
+  std::vector<bool> penalized;
+  for (const auto& layer : layers_) penalized.push_back(layer->penalized());
+  return penalized;
+}
+
+template <typename Scalar>
+bool BasicNetwork<Scalar>::keeps_statistics() const {
+  for (const auto& layer : layers_)
+    if (layer->statistics_size() > 0) return true;
+  return false;
+}
+
+template <typename Scalar>
+void BasicNetwork<Scalar>::add_statistics(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
+                                          StatisticsSums& sums) const {
+  assert(x.rows() == static_cast<Eigen::Index>(input_size()));
+  assert(x.cols() <= static_cast<Eigen::Index>(ws.capacity));
+  if (sums.layers.empty())
+    for (const auto& layer : layers_) sums.layers.emplace_back(layer->statistics_size(), 0.0);
+  const bool dropout = ws.dropout;
+  ws.dropout = false;
+  run_team(ws.threads, [&](Team team) { forward_layers(x, ws, true, team); });
+  ws.dropout = dropout;
+  const auto m = static_cast<std::size_t>(x.cols());
+  for (std::size_t l = 0; l < layers(); ++l)
+    if (layers_[l]->statistics_size() > 0)
+      layers_[l]->add_batch_statistics(ws.scratch[l], m, sums.layers[l]);
+  sums.examples += static_cast<double>(m);
+}
+
+template <typename Scalar>
+void BasicNetwork<Scalar>::set_statistics(const StatisticsSums& sums) {
+  if (sums.examples <= 0) return;
+  for (std::size_t l = 0; l < layers(); ++l)
+    if (layers_[l]->statistics_size() > 0)
+      layers_[l]->set_statistics(sums.layers[l], sums.examples, parameters_);
 }
 
 ParameterLayout parameter_layout(const Architecture& arch) {

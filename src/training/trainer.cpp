@@ -53,7 +53,6 @@ bool needs_validation(const TrainOptions& options) {
 
 namespace {
 
-
 // One training run: every buffer it needs, allocated once, and the steps of an epoch. train()
 // below drives it; a checkpoint's TrainState restores it.
 class Run {
@@ -69,6 +68,7 @@ class Run {
         capacity_(std::min(options.mini_batch_size, n_)),
         threads_(options.threads > 0 ? options.threads : hardware_threads()),
         penalty_{options.regularization, options.lambda, static_cast<double>(n_)},
+        penalized_(net.penalized_layers()),
         // Plain SGD is fused into backprop (no gradient buffer); the others need the gradient.
         fused_(options.optimizer.kind == OptimizerSettings::Kind::sgd),
         rng_(options.seed, shuffle_stream),
@@ -189,7 +189,27 @@ class Run {
     position_ = 0;
     if (!net_.parameters().as_vector().allFinite())
       throw diverged(epoch, "some weights became NaN or infinite");
+    estimate_statistics();
     return true;
+  }
+
+  // The population statistics of the network's normalisation layers (network.hpp), from this
+  // epoch's first images in its shuffled order (distorted, when it distorts), in whole batches
+  // of the training batch size: up to statistics_images of them, at least one batch.
+  void estimate_statistics() {
+    if (!net_.keeps_statistics()) return;
+    constexpr std::size_t statistics_images = 10000;
+    const std::size_t count =
+        std::max(capacity_, std::min(n_, statistics_images) / capacity_ * capacity_);
+    Network::StatisticsSums sums;
+    for (std::size_t first = 0; first < count; first += capacity_) {
+      const std::size_t m = std::min(capacity_, count - first);
+      auto inputs = x_.leftCols(static_cast<Eigen::Index>(m));
+      fill_inputs<float>(*images_, std::span<const std::uint32_t>(order_.data() + first, m),
+                         inputs);
+      net_.add_statistics(inputs, ws_, sums);
+    }
+    net_.set_statistics(sums);
   }
 
   // The figures of a finished epoch: its cost and what is given and asked to be evaluated.
@@ -198,7 +218,7 @@ class Run {
     result.epoch = epoch;
     result.eta = static_cast<float>(schedule_.eta());
     result.seconds = elapsed();
-    const double penalty_cost = penalty_.cost(net_.parameters());
+    const double penalty_cost = penalty_.cost(net_.parameters(), penalized_);
     result.training_cost = cost_ / static_cast<double>(n_) + penalty_cost;
     if (options_.monitor_training_accuracy || options_.monitor_training_cost) {
       const Score score = evaluator_.score(training_, options_.monitor_training_cost);
@@ -272,7 +292,7 @@ class Run {
       optimizer_.update(net_.parameters(), gradient_,
                         offset(p.weights(l).data()) + static_cast<std::size_t>(r0) * n_in,
                         static_cast<std::size_t>(rows) * n_in, eta, 1.0f,
-                        penalty_.active() ? &penalty_ : nullptr);
+                        penalty_.active() && penalized_[l] ? &penalty_ : nullptr);
       optimizer_.update(net_.parameters(), gradient_,
                         offset(p.biases(l).data()) + static_cast<std::size_t>(r0),
                         static_cast<std::size_t>(rows), eta, 1.0f);
@@ -297,6 +317,7 @@ class Run {
   const std::size_t capacity_;
   const int threads_;
   const Regularization penalty_;
+  const std::vector<bool> penalized_;  // per layer: whether the penalty applies (layer.hpp)
   const bool fused_;
   Rng rng_;
   Rng dropout_rng_;
@@ -340,6 +361,8 @@ TrainReport train(Network& net, const Dataset& training, const TrainOptions& opt
       control.resume != nullptr ? run.restore(*control.resume, report) : 0;
   for (std::size_t epoch = first_epoch; epoch < options.epochs; ++epoch) {
     if (!run.train_epoch(epoch, on_progress, control, report)) {
+      // (after its checkpoint: the network as it is, with statistics of what it has seen)
+      run.estimate_statistics();
       report.stop_reason = "interrupted";
       return report;
     }

@@ -127,6 +127,47 @@ TEST_F(CheckpointTest, ADistortedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
   EXPECT_EQ(options_fingerprint(first, without, 500).find("rotation"), std::string::npos);
 }
 
+TEST_F(CheckpointTest, ANormalizedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
+  // Batch normalisation's population statistics are estimated after every epoch from the
+  // parameters and that epoch's images, so the resumed run estimates the same ones.
+  Architecture arch;
+  arch.input = {1, 8, 8};
+  std::string problem;
+  arch.layers = parse_layer_list("conv:4x3:identity,norm:relu,pool:2,dense:20:identity,norm:relu,"
+                                 "dense:10:softmax", Activation::relu, Activation::softmax, &problem);
+  arch.cost = Cost::log_likelihood;
+  ASSERT_EQ(architecture_problem(arch), "");
+  TrainOptions o = options();
+  o.epochs = 3;
+  o.lambda = 1;  // (the penalty passes the normalisation layers by)
+  o.regularization = Regularization::Kind::l2;
+  Network uninterrupted(arch, 3, Init::he);
+  train(uninterrupted, training_, o, {&validation_, nullptr});
+  // The statistics are the training images', no longer the initial mean 0 and variance 1.
+  EXPECT_NE(uninterrupted.parameters().weights(1)(0, 1), 0);
+  EXPECT_NE(uninterrupted.parameters().weights(1)(0, 2), 1);
+
+  Network first(arch, 3, Init::he);
+  std::atomic<bool> stop{false};
+  std::size_t seen = 0;
+  TrainControl control;
+  control.stop = &stop;
+  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(first, s, path("n.bin")); };
+  train(first, training_, o, {&validation_, nullptr}, {},
+        [&](std::size_t, std::size_t, std::size_t) {
+          seen += 16;
+          if (seen >= 500 + 10 * 16) stop = true;
+        },
+        control);
+  Checkpoint c = load_checkpoint(path("n.bin"));
+  EXPECT_EQ(c.state.epoch, 1u);
+  EXPECT_GT(c.state.position, 0u);
+  TrainControl resume;
+  resume.resume = &c.state;
+  train(c.net, training_, o, {&validation_, nullptr}, {}, {}, resume);
+  EXPECT_TRUE(c.net.parameters().as_vector() == uninterrupted.parameters().as_vector());
+}
+
 TEST_F(CheckpointTest, DamagedCheckpointsAreRefusedWithTheOffset) {
   Network net(arch_, 3, Init::he);
   TrainControl control;

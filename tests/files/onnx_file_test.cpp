@@ -24,6 +24,20 @@ Network network(Shape input, const std::string& layers, Cost cost, std::uint64_t
 
 const Shape flat{784, 1, 1}, image{1, 28, 28};
 
+// The network with every normalisation layer's γ, β, mean and variance made distinct.
+Network with_statistics(Network net) {
+  for (std::size_t l = 0; l < net.layers(); ++l) {
+    if (net.architecture().layers[l].kind != "norm") continue;
+    auto w = net.parameters().weights(l);
+    for (Eigen::Index c = 0; c < w.rows(); ++c) {
+      const auto x = static_cast<float>(c + 1);
+      w.row(c) << 1 + x / 8, x / 4 - 1, x / 2;
+      net.parameters().biases(l)(c) = x / 16;
+    }
+  }
+  return net;
+}
+
 onnx::ModelProto proto(const std::vector<std::uint8_t>& bytes) {
   onnx::ModelProto model;
   EXPECT_TRUE(model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
@@ -46,6 +60,9 @@ TEST(OnnxFile, ExportThenImportGivesTheSameModelFileForEveryKindOfLayer) {
       network(image, "conv:6x5:relu:same,pool:2,conv:4x3:sigmoid:dropout=0.2,pool:2,"
                      "dense:20:relu:dropout=0.5,dense:10:softmax", Cost::log_likelihood),
       network(image, "conv:3x5:tanh,dense:10:sigmoid", Cost::cross_entropy),
+      with_statistics(network(image, "conv:4x5:identity,norm:relu,pool:2,dense:16:identity,"
+                                     "norm:tanh:dropout=0.5,dense:10:softmax",
+                              Cost::log_likelihood)),
   };
   for (const Network& net : nets) {
     SCOPED_TRACE(to_string(net.architecture().layers));
@@ -100,8 +117,26 @@ TEST(OnnxFile, ImportNamesTheFirstNodeItCannotHold) {
   model.mutable_graph()->mutable_node(1)->set_op_type("Elu");
   EXPECT_EQ(import_problem(model),
             "m.onnx: node 1 'layer0.relu' (op Elu): digitnet cannot hold this operator; it reads "
-            "Gemm, MatMul, Add (a bias), Conv, MaxPool, Relu, Sigmoid, Tanh, Softmax, LogSoftmax, "
-            "Flatten, Reshape, Dropout and Identity");
+            "Gemm, MatMul, Add (a bias), Conv, MaxPool, BatchNormalization, Relu, Sigmoid, Tanh, "
+            "Softmax, LogSoftmax, Flatten, Reshape, Dropout and Identity");
+
+  // Batch normalisation in inference mode only, with variances it can hold.
+  const Network normed = network(image, "conv:4x5:identity,norm:relu,pool:2,dense:10:softmax",
+                                 Cost::log_likelihood);
+  model = proto(onnx_model_bytes(normed));
+  onnx::NodeProto* norm = model.mutable_graph()->mutable_node(1);
+  ASSERT_EQ(norm->op_type(), "BatchNormalization");
+  onnx::AttributeProto* training = norm->add_attribute();
+  training->set_name("training_mode");
+  training->set_type(onnx::AttributeProto::INT);
+  training->set_i(1);
+  EXPECT_ERROR_CONTAINS(parse_onnx(bytes_of(model), "m.onnx"),
+                        "node 1 'layer1.norm' (op BatchNormalization): digitnet reads "
+                        "BatchNormalization in inference mode only");
+  model = proto(onnx_model_bytes(normed));
+  model.mutable_graph()->mutable_node(1)->mutable_attribute(0)->set_f(-1);  // ε
+  EXPECT_ERROR_CONTAINS(parse_onnx(bytes_of(model), "m.onnx"),
+                        "its variance of channel 0 is negative");
 
   model = foreign(net);
   auto* strides = model.mutable_graph()->mutable_node(0)->mutable_attribute(2);

@@ -104,6 +104,22 @@ Definition pool_definition(Shape in, std::size_t p) {
   };
 }
 
+// Batch normalisation in inference: each channel by its population statistics (W's columns 1
+// and 2), scaled by γ (column 0) and shifted by β, written plainly.
+Definition norm_definition(Activation f, Shape in) {
+  return [=](const std::vector<double>& w, const std::vector<double>& b,
+             const std::vector<double>& x) {
+    std::vector<double> a;
+    const std::size_t plane = in.height * in.width;
+    for (std::size_t c = 0; c < in.channels; ++c)
+      for (std::size_t i = 0; i < plane; ++i)
+        a.push_back(apply(f, w[c * 3] * (x[c * plane + i] - w[c * 3 + 1]) /
+                                     std::sqrt(w[c * 3 + 2] + 1e-5) +
+                                 b[c]));
+    return a;
+  };
+}
+
 // Every kind of layer, in the shapes that exercise it. One line per case.
 std::vector<LayerCase> cases() {
   return {
@@ -121,6 +137,9 @@ std::vector<LayerCase> cases() {
        conv_definition(Activation::identity, {1, 4, 6}, 2, 5, 2)},
       {"PoolTwoByTwo", {2, 4, 4}, "pool:2", pool_definition({2, 4, 4}, 2)},
       {"PoolThreeDropsTheRest", {3, 7, 8}, "pool:3", pool_definition({3, 7, 8}, 3)},
+      {"NormOnMaps", {3, 2, 3}, "norm:relu", norm_definition(Activation::relu, {3, 2, 3})},
+      {"NormOfOneMap", {1, 4, 4}, "norm:identity", norm_definition(Activation::identity, {1, 4, 4})},
+      {"NormAfterADenseLayer", flat_shape(5), "norm:tanh", norm_definition(Activation::tanh, flat_shape(5))},
   };
 }
 
@@ -180,10 +199,12 @@ TEST_P(EveryLayer, BackpropMatchesCentralFiniteDifferences) {
   Workspace<double> ws = net.make_workspace(m);
   Parameters<double> nabla(net.parameter_layout());
   net.backprop(x, y, ws, nabla);
+  // The cost of the forward pass backprop differentiates: in training mode (normalisation by
+  // the batch's own statistics; for every other kind the same as inference).
   const auto cost = [&] {
     Workspace<double> w = net.make_workspace(m);
-    net.feedforward(x, w);
-    return total_cost<double>(net.cost(), w.activations[net.layers()].leftCols(m), y);
+    Parameters<double> unused(net.parameter_layout());
+    return net.backprop(x, y, w, unused);
   };
   // ∂C/∂parameters of every layer, from backprop.
   const double largest_parameter =
@@ -311,6 +332,123 @@ TEST(Pooling, TiesGoToTheFirstMaximumInTheWindowRowByRow) {
   expected(2, 0) = ws.deltas[0](1, 0);
   EXPECT_EQ(input_delta, expected);
   EXPECT_NE(ws.deltas[0](0, 0), 0);
+}
+
+// A network of one normalisation layer on 2 maps of 3×3, with γ and β of its own.
+NetworkD one_norm_layer(const std::string& spec) {
+  Architecture arch;
+  arch.input = {2, 3, 3};
+  arch.layers = {parse_one(spec)};
+  arch.cost = Cost::quadratic;
+  NetworkD net(arch, 1);
+  net.parameters().weights(0).col(0) << 2, 0.5;  // γ
+  net.parameters().biases(0) << 0.25, -1;       // β
+  return net;
+}
+
+TEST(Normalization, StartsAsTheIdentityWithoutDrawingFromTheSeed) {
+  Architecture arch;
+  arch.input = {2, 3, 3};
+  arch.layers = {parse_one("norm:identity")};
+  const NetworkD net(arch, 7);
+  Matrix<double> expected(2, 3);
+  expected << 1, 0, 1,  //
+      1, 0, 1;
+  EXPECT_EQ(net.parameters().weights(0), expected);
+  EXPECT_TRUE(net.parameters().biases(0).isZero());
+  // The layers after it draw what they would have drawn without it.
+  arch.layers = {parse_one("norm:identity"), parse_one("dense:3:sigmoid")};
+  Architecture plain;
+  plain.input = arch.input;
+  plain.layers = {parse_one("dense:3:sigmoid")};
+  EXPECT_EQ(NetworkD(arch, 7).parameters().weights(1), NetworkD(plain, 7).parameters().weights(0));
+}
+
+TEST(Normalization, TrainingGivesEachChannelTheMeanBetaAndTheSpreadGamma) {
+  const NetworkD net = one_norm_layer("norm:identity");
+  const Eigen::Index m = 5;
+  Matrix<double> x = random_inputs(18, m, 3);
+  x.bottomRows(9).array() = x.bottomRows(9).array() * 7 + 3;  // the second map far from 0 and 1
+  Workspace<double> ws = net.make_workspace(m);
+  Parameters<double> nabla(net.parameter_layout());
+  net.backprop(x, Matrix<double>::Zero(18, m), ws, nabla);
+  const Matrix<double> a = ws.activations[1].leftCols(m);
+  const double gamma[] = {2, 0.5}, beta[] = {0.25, -1};
+  for (Eigen::Index c = 0; c < 2; ++c) {
+    const auto values = a.middleRows(9 * c, 9).array();
+    const double mean = values.mean();
+    const double variance = (values - mean).square().mean();
+    EXPECT_NEAR(mean, beta[c], 1e-12) << c;
+    EXPECT_NEAR(variance, gamma[c] * gamma[c], 1e-3 * gamma[c] * gamma[c]) << c;
+  }
+  // No gradient reaches the statistics' columns.
+  EXPECT_TRUE(nabla.weights(0).rightCols(2).isZero());
+  EXPECT_FALSE(nabla.weights(0).col(0).isZero());
+}
+
+TEST(Normalization, EstimatedStatisticsMakeInferenceEqualTrainingOnThatBatch) {
+  NetworkD net = one_norm_layer("norm:tanh");
+  const Eigen::Index m = 6;
+  Matrix<double> x = random_inputs(18, m, 4);
+  x.bottomRows(9).array() += 2;
+  Workspace<double> ws = net.make_workspace(m);
+  Parameters<double> nabla(net.parameter_layout());
+  net.backprop(x, Matrix<double>::Zero(18, m), ws, nabla);
+  const Matrix<double> training = ws.activations[1].leftCols(m);
+  EXPECT_FALSE(net.feedforward(x).isApprox(training, 1e-3));  // before: mean 0, variance 1
+  ASSERT_TRUE(net.keeps_statistics());
+  NetworkD::StatisticsSums sums;
+  // Two halves of the batch: their means and second moments, averaged, are the whole's.
+  net.add_statistics(x.leftCols(3), ws, sums);
+  net.add_statistics(x.rightCols(3), ws, sums);
+  EXPECT_EQ(sums.examples, 6);
+  net.set_statistics(sums);
+  EXPECT_NEAR(net.parameters().weights(0)(1, 1), x.bottomRows(9).mean(), 1e-12);
+  const Matrix<double> inference = net.feedforward(x);
+  EXPECT_LT((inference - training).cwiseAbs().maxCoeff(), 1e-9);
+}
+
+TEST(Normalization, OneThreadAndTwoGiveTheSameNumbers) {
+  Architecture arch;
+  arch.input = {1, 12, 12};
+  std::string problem;
+  // Large enough for the workspace to give it two threads (make_workspace).
+  arch.layers = parse_layer_list("conv:16x5:identity,norm:relu,pool:2,dense:40:identity,norm,dense:10",
+                                 Activation::relu, Activation::softmax, &problem);
+  arch.cost = Cost::log_likelihood;
+  ASSERT_EQ(architecture_problem(arch), "");
+  const Network net(arch, 2, Init::he);
+  const Eigen::Index m = 128;
+  const Matrix<float> x = random_inputs(144, m, 5).cast<float>();
+  Matrix<float> y = Matrix<float>::Zero(10, m);
+  for (Eigen::Index j = 0; j < m; ++j) y(j % 10, j) = 1;
+  Parameters<float> one(net.parameter_layout()), two(net.parameter_layout());
+  Workspace<float> ws1 = net.make_workspace(m, 1), ws2 = net.make_workspace(m, 2);
+  ASSERT_EQ(ws2.threads, 2);
+  net.backprop(x, y, ws1, one);
+  net.backprop(x, y, ws2, two);
+  EXPECT_TRUE(one.as_vector() == two.as_vector());
+  EXPECT_FALSE(one.weights(1).col(0).isZero());
+}
+
+TEST(Normalization, RulesNameWhatToWrite) {
+  Architecture arch;
+  arch.input = {1, 28, 28};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  for (const auto& [text, words] : std::vector<std::pair<std::string, std::string>>{
+           {"norm:3,dense:10", "no number"},
+           {"norm:same,dense:10", "no option 'same'"},
+           {"norm:softmax,dense:10", "dense softmax"},
+       }) {
+    arch.layers = parse_layer_list(text, Activation::relu, Activation::softmax, &problem);
+    const std::string found = architecture_problem(arch);
+    EXPECT_NE(found.find("layer 1"), std::string::npos) << text << ": " << found;
+    EXPECT_NE(found.find(words), std::string::npos) << text << ": " << found;
+  }
+  arch.layers = parse_layer_list("conv:8x3:identity,norm:relu,pool:2,dense:10", Activation::relu,
+                                 Activation::softmax, &problem);
+  EXPECT_EQ(architecture_problem(arch), "");
 }
 
 TEST(LayerList, ConvolutionAndPoolingRulesNameWhatToWrite) {

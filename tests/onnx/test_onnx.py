@@ -66,6 +66,10 @@ TRAINED = {
     "cnn": ["--layers", "conv:8x5:relu:same,pool:2,conv:12x3:relu,pool:2,dense:32:relu,"
             "dense:10:softmax", "--cost", "log-likelihood", "--init", "he", "--eta", "0.05",
             "--train-size", "5000", "--epochs", "1"],
+    # Batch normalisation, its population statistics estimated after the epoch.
+    "cnn-norm": ["--layers", "conv:8x5:identity,norm:relu,pool:2,dense:32:identity,norm:tanh,"
+                 "dense:10:softmax", "--cost", "log-likelihood", "--init", "he", "--eta", "0.05",
+                 "--train-size", "5000", "--epochs", "1"],
 }
 
 
@@ -97,7 +101,7 @@ def test_export_runs_in_onnx_runtime_with_digitnets_readings(name, trained, mnis
     assert meta["digitnet.recipe"] == name
     assert meta["digitnet.test_accuracy"].endswith("MNIST test set)")
 
-    conv = name == "cnn"
+    conv = name.startswith("cnn")
     x = inputs.reshape(-1, 1, 28, 28) if conv else inputs.reshape(-1, 784)
     ours = digitnet.load(trained[name]).predict_proba(mnist["test_images"])
     theirs = onnx_runtime(exported, x, tmp_path)

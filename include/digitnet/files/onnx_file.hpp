@@ -35,8 +35,8 @@ inline constexpr int onnx_max_recursion = 32;  // nesting of protobuf messages
 // "digitnet.test_accuracy", ... are the caller's).
 using OnnxMetadata = std::map<std::string, std::string>;
 
-// The ONNX model's bytes for `net`: input "input", N×C×H×W float when the first layer is a
-// convolution or pooling, else N×(C·H·W) (the seeds' N×784); pixels as digitnet feeds them,
+// The ONNX model's bytes for `net`: input "input", N×C×H×W float when the first layer is not
+// dense (a convolution, pooling or normalisation), else N×(C·H·W) (the seeds' N×784); pixels as digitnet feeds them,
 // byte/255 (0 paper, 1 ink); output "probabilities", N×10, output_probabilities' rule
 // (evaluation.hpp) as nodes after the network's outputs ("outputs"). Metadata: the layers, the
 // cost, the input's meaning, and `extra`. Throws digitnet::Error if ONNX's checker refuses the
@@ -47,10 +47,11 @@ void save_onnx(const Network& net, const std::filesystem::path& path,
                const OnnxMetadata& extra = {});
 
 // Reads an ONNX model into a digitnet network: one chain of Gemm/MatMul(+Add), Conv, MaxPool,
-// Relu, Sigmoid, Tanh, Softmax/LogSoftmax (as softmax: the same digits, its probabilities the
-// exp of LogSoftmax's outputs), Flatten/Reshape (to N×K), Dropout and Identity, as PyTorch
-// writes nn.Sequential models. Anything else is refused naming the first node and operator
-// digitnet cannot hold. `path` only names the file in messages. Throws digitnet::Error.
+// BatchNormalization (inference mode; its ε folded into the variances), Relu, Sigmoid, Tanh,
+// Softmax/LogSoftmax (as softmax: the same digits, its probabilities the exp of LogSoftmax's
+// outputs), Flatten/Reshape (to N×K), Dropout and Identity, as PyTorch writes nn.Sequential
+// models. Anything else is refused naming the first node and operator digitnet cannot hold.
+// `path` only names the file in messages. Throws digitnet::Error.
 Network parse_onnx(std::span<const std::uint8_t> bytes, const std::filesystem::path& path);
 Network load_onnx(const std::filesystem::path& path);
 // Whether the file name ends in .onnx.

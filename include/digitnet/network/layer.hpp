@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 #include "digitnet/kernels/matrix.hpp"
@@ -94,6 +95,22 @@ class Layer {
   virtual double flops_per_example() const = 0;
   // Rows of scratch space per example in the workspace (ForwardArgs::scratch).
   virtual std::size_t scratch_rows() const { return 0; }
+  // Sets its parameters' initial values itself and returns true, or returns false: the network
+  // draws them (N(0, σ²) for the layer's fan-in and fan-out, initialization.hpp).
+  virtual bool set_initial_values(Parameters<Scalar>&) const { return false; }
+  // Whether weight penalties (regularization.hpp) apply to its weights.
+  virtual bool penalized() const { return true; }
+
+  // Layers whose inference uses statistics of the training images (norm) keep them among their
+  // parameters, estimated by the network (estimate_statistics): after forward(training) of a
+  // batch of m examples, add_batch_statistics adds that batch's statistics_size() numbers from
+  // the scratch to `sums`; set_statistics turns the sums over `examples` examples into
+  // parameters. statistics_size() 0: none (the others are then never called).
+  virtual std::size_t statistics_size() const { return 0; }
+  virtual void add_batch_statistics(const Matrix<Scalar>& /*scratch*/, std::size_t /*m*/,
+                                    std::span<double> /*sums*/) const {}
+  virtual void set_statistics(std::span<const double> /*sums*/, double /*examples*/,
+                              Parameters<Scalar>& /*parameters*/) const {}
 
   // Requires: args' shapes as documented, m <= the workspace's capacity.
   // Ensures: args.output (and with training *args.derivative) hold this thread's share after

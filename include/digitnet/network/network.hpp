@@ -63,6 +63,8 @@ class BasicNetwork {
   std::size_t output_size() const { return sizes_.back(); }
   const Layer<Scalar>& layer(std::size_t l) const { return *layers_[l]; }
   Activation activation(std::size_t l) const { return layers_[l]->activation(); }
+  // Per layer, whether weight penalties apply to it (Regularization::cost's `penalized`).
+  std::vector<bool> penalized_layers() const;
   Cost cost() const { return arch_.cost; }
   const Architecture& architecture() const { return arch_; }
 
@@ -104,6 +106,20 @@ class BasicNetwork {
   // the step, without the penalty.
   Scalar sgd_step(ConstMatrixRef<Scalar> x, ConstMatrixRef<Scalar> y, Workspace<Scalar>& ws,
                   Scalar eta, const Regularization& penalty = {});
+
+  // The population statistics of the layers that keep them (norm; layer.hpp), "precise BN":
+  // add_statistics runs the forward pass in training mode (batch statistics, no dropout) over a
+  // batch x (input_size() x m, m <= ws.capacity) and adds its statistics to `sums` (start
+  // from an empty one); set_statistics sets their averages over every example added as the
+  // layers' parameters. The trainer calls them after every epoch.
+  struct StatisticsSums {
+    std::vector<std::vector<double>> layers;  // per layer, its statistics_size() sums
+    double examples = 0;
+  };
+  bool keeps_statistics() const;
+  void add_statistics(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
+                      StatisticsSums& sums) const;
+  void set_statistics(const StatisticsSums& sums);
 
  private:
   // The forward pass, this thread's share of it; with `training` it also stores f'(z) for

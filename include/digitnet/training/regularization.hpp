@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "digitnet/network/parameters.hpp"
 
@@ -21,14 +22,16 @@ struct Regularization {
 
   bool active() const { return kind != Kind::none && lambda != 0; }
 
-  // The penalty term of the cost for these weights.
+  // The penalty term of the cost for these weights: every layer's, or those whose entry in
+  // `penalized` is true (layer.hpp's penalized(); normalisation layers' are not).
   template <typename Scalar>
-  double cost(const Parameters<Scalar>& p) const {
+  double cost(const Parameters<Scalar>& p, const std::vector<bool>& penalized = {}) const {
     if (!active()) return 0;
     double sum = 0;
     for (std::size_t l = 0; l < p.layers(); ++l)
-      sum += kind == Kind::l2 ? 0.5 * p.weights(l).template cast<double>().squaredNorm()
-                              : p.weights(l).template cast<double>().cwiseAbs().sum();
+      if (penalized.empty() || penalized[l])
+        sum += kind == Kind::l2 ? 0.5 * p.weights(l).template cast<double>().squaredNorm()
+                                : p.weights(l).template cast<double>().cwiseAbs().sum();
     return lambda / n * sum;
   }
 
