@@ -10,39 +10,15 @@
 namespace digitnet {
 namespace {
 
-// Σ a·b over n values (a·1 when b is null) added to *ab, and Σ a to *a_sum: sixteen partial
-// sums in Scalar (so that they vectorise) per call, added up in double in one fixed order. A
-// call covers one example's values of a channel (tens to hundreds), so the Scalar partial sums
-// stay short and the long sum over the batch is in double.
+// Σ a·b over n values added to *ab, and Σ a to *a_sum: Eigen's vectorised sums in Scalar per
+// call (one example's values of a channel: tens to hundreds, so they stay short and exact
+// enough), added up over the batch in double.
 template <typename Scalar>
-void add_sums(const Scalar* __restrict a, const Scalar* __restrict b, std::size_t n,
-              double* a_sum, double* ab) {
-  constexpr std::size_t lanes = 16;
-  if (n < lanes) {  // (a flat input's channel: one value per example)
-    for (std::size_t i = 0; i < n; ++i) {
-      *a_sum += static_cast<double>(a[i]);
-      *ab += static_cast<double>(a[i]) * static_cast<double>(b[i]);
-    }
-    return;
-  }
-  Scalar s[lanes] = {}, p[lanes] = {};
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes)
-    for (std::size_t j = 0; j < lanes; ++j) {
-      s[j] += a[i + j];
-      p[j] += a[i + j] * b[i + j];
-    }
-  double ds = 0, dp = 0;
-  for (; i < n; ++i) {
-    ds += static_cast<double>(a[i]);
-    dp += static_cast<double>(a[i]) * static_cast<double>(b[i]);
-  }
-  for (std::size_t j = 0; j < lanes; ++j) {
-    ds += static_cast<double>(s[j]);
-    dp += static_cast<double>(p[j]);
-  }
-  *a_sum += ds;
-  *ab += dp;
+void add_sums(const Scalar* a, const Scalar* b, std::size_t n, double* a_sum, double* ab) {
+  using Values = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+  const Values x(a, static_cast<Eigen::Index>(n)), y(b, static_cast<Eigen::Index>(n));
+  *a_sum += static_cast<double>(x.sum());
+  *ab += static_cast<double>((x * y).sum());
 }
 
 // z = s·x + shift, then the activation (identity or ReLU), in training with f'(z) and the
