@@ -133,8 +133,9 @@ TEST_F(CheckpointTest, ANormalizedRunResumedInTheMiddleOfAnEpochIsBitIdentical) 
   Architecture arch;
   arch.input = {1, 8, 8};
   std::string problem;
-  arch.layers = parse_layer_list("conv:4x3:identity,norm:relu,pool:2,dense:20:identity,norm:relu,"
-                                 "dense:10:softmax", Activation::relu, Activation::softmax, &problem);
+  arch.layers = parse_layer_list(
+      "conv:4x3:identity,norm:relu,pool:2,dense:20:identity,norm:relu,dense:10:softmax",
+      Activation::relu, Activation::softmax, &problem);
   arch.cost = Cost::log_likelihood;
   ASSERT_EQ(architecture_problem(arch), "");
   TrainOptions o = options();

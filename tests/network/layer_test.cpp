@@ -138,8 +138,10 @@ std::vector<LayerCase> cases() {
       {"PoolTwoByTwo", {2, 4, 4}, "pool:2", pool_definition({2, 4, 4}, 2)},
       {"PoolThreeDropsTheRest", {3, 7, 8}, "pool:3", pool_definition({3, 7, 8}, 3)},
       {"NormOnMaps", {3, 2, 3}, "norm:relu", norm_definition(Activation::relu, {3, 2, 3})},
-      {"NormOfOneMap", {1, 4, 4}, "norm:identity", norm_definition(Activation::identity, {1, 4, 4})},
-      {"NormAfterADenseLayer", flat_shape(5), "norm:tanh", norm_definition(Activation::tanh, flat_shape(5))},
+      {"NormOfOneMap", {1, 4, 4}, "norm:identity",
+       norm_definition(Activation::identity, {1, 4, 4})},
+      {"NormAfterADenseLayer", flat_shape(5), "norm:tanh",
+       norm_definition(Activation::tanh, flat_shape(5))},
   };
 }
 
@@ -413,8 +415,9 @@ TEST(Normalization, OneThreadAndTwoGiveTheSameNumbers) {
   arch.input = {1, 12, 12};
   std::string problem;
   // Large enough for the workspace to give it two threads (make_workspace).
-  arch.layers = parse_layer_list("conv:16x5:identity,norm:relu,pool:2,dense:40:identity,norm,dense:10",
-                                 Activation::relu, Activation::softmax, &problem);
+  arch.layers =
+      parse_layer_list("conv:16x5:identity,norm:relu,pool:2,dense:40:identity,norm,dense:10",
+                       Activation::relu, Activation::softmax, &problem);
   arch.cost = Cost::log_likelihood;
   ASSERT_EQ(architecture_problem(arch), "");
   const Network net(arch, 2, Init::he);

@@ -36,11 +36,11 @@ inline constexpr int onnx_max_recursion = 32;  // nesting of protobuf messages
 using OnnxMetadata = std::map<std::string, std::string>;
 
 // The ONNX model's bytes for `net`: input "input", N×C×H×W float when the first layer is not
-// dense (a convolution, pooling or normalisation), else N×(C·H·W) (the seeds' N×784); pixels as digitnet feeds them,
-// byte/255 (0 paper, 1 ink); output "probabilities", N×10, output_probabilities' rule
-// (evaluation.hpp) as nodes after the network's outputs ("outputs"). Metadata: the layers, the
-// cost, the input's meaning, and `extra`. Throws digitnet::Error if ONNX's checker refuses the
-// graph (a bug: it never should).
+// dense (a convolution, pooling or normalisation), else N×(C·H·W) (the seeds' N×784); pixels as
+// digitnet feeds them, byte/255 (0 paper, 1 ink); output "probabilities", N×10,
+// output_probabilities' rule (evaluation.hpp) as nodes after the network's outputs
+// ("outputs"). Metadata: the layers, the cost, the input's meaning, and `extra`. Throws
+// digitnet::Error if ONNX's checker refuses the graph (a bug: it never should).
 std::vector<std::uint8_t> onnx_model_bytes(const Network& net, const OnnxMetadata& extra = {});
 // Writes it to `path` atomically.
 void save_onnx(const Network& net, const std::filesystem::path& path,

@@ -45,7 +45,7 @@ class NormLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 4.0 * static_cast<double>(this->input_shape().size());
   }
-  // The batch's mean and 1/√(variance + ε) of each channel, in the first column.
+  // The batch's mean (rows 0..C−1) and variance (rows C..2C−1) of each channel, first column.
   std::size_t scratch_rows() const override { return 2 * channels(); }
   bool set_initial_values(Parameters<Scalar>& parameters) const override;
   bool penalized() const override { return false; }
