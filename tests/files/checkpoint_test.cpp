@@ -41,6 +41,29 @@ class CheckpointTest : public testing::TempDirTest {
     o.schedule.every = 2;
     return o;
   }
+  // A run of `o` stopped (as by Ctrl-C) ten batches into its second epoch, its checkpoint
+  // loaded into a new network and the run resumed from it to the end.
+  Network resumed_mid_epoch(const Architecture& arch, const TrainOptions& o) {
+    Network first(arch, 3, Init::he);
+    std::atomic<bool> stop{false};
+    std::size_t seen = 0;
+    TrainControl control;
+    control.stop = &stop;
+    control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(first, s, path("m.bin")); };
+    train(first, training_, o, {&validation_, nullptr}, {},
+          [&](std::size_t, std::size_t, std::size_t) {
+            seen += 16;
+            if (seen >= 500 + 10 * 16) stop = true;
+          },
+          control);
+    Checkpoint c = load_checkpoint(path("m.bin"));
+    EXPECT_EQ(c.state.epoch, 1u);
+    EXPECT_GT(c.state.position, 0u);
+    TrainControl resume;
+    resume.resume = &c.state;
+    train(c.net, training_, o, {&validation_, nullptr}, {}, {}, resume);
+    return std::move(c.net);
+  }
 };
 
 TEST_F(CheckpointTest, ResumingAfterAnEpochOrInTheMiddleOfOneIsBitIdentical) {
@@ -103,28 +126,11 @@ TEST_F(CheckpointTest, ADistortedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
   train(plain, training_, without, {&validation_, nullptr});
   EXPECT_FALSE(plain.parameters().as_vector() == uninterrupted.parameters().as_vector());
 
-  Network first(arch_, 3, Init::he);
-  std::atomic<bool> stop{false};
-  std::size_t seen = 0;
-  TrainControl control;
-  control.stop = &stop;
-  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(first, s, path("d.bin")); };
-  train(first, training_, o, {&validation_, nullptr}, {},
-        [&](std::size_t, std::size_t, std::size_t) {
-          seen += 16;
-          if (seen >= 500 + 10 * 16) stop = true;
-        },
-        control);
-  Checkpoint c = load_checkpoint(path("d.bin"));
-  EXPECT_EQ(c.state.epoch, 1u);
-  EXPECT_GT(c.state.position, 0u);
-  TrainControl resume;
-  resume.resume = &c.state;
-  train(c.net, training_, o, {&validation_, nullptr}, {}, {}, resume);
-  EXPECT_TRUE(c.net.parameters().as_vector() == uninterrupted.parameters().as_vector());
+  EXPECT_TRUE(resumed_mid_epoch(arch_, o).parameters().as_vector() ==
+              uninterrupted.parameters().as_vector());
   // The fingerprint names the distortions, so a resume with others is refused by name.
-  EXPECT_NE(options_fingerprint(first, o, 500).find("rotation=12"), std::string::npos);
-  EXPECT_EQ(options_fingerprint(first, without, 500).find("rotation"), std::string::npos);
+  EXPECT_NE(options_fingerprint(plain, o, 500).find("rotation=12"), std::string::npos);
+  EXPECT_EQ(options_fingerprint(plain, without, 500).find("rotation"), std::string::npos);
 }
 
 TEST_F(CheckpointTest, ANormalizedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
@@ -147,26 +153,8 @@ TEST_F(CheckpointTest, ANormalizedRunResumedInTheMiddleOfAnEpochIsBitIdentical) 
   // The statistics are the training images', no longer the initial mean 0 and variance 1.
   EXPECT_NE(uninterrupted.parameters().weights(1)(0, 1), 0);
   EXPECT_NE(uninterrupted.parameters().weights(1)(0, 2), 1);
-
-  Network first(arch, 3, Init::he);
-  std::atomic<bool> stop{false};
-  std::size_t seen = 0;
-  TrainControl control;
-  control.stop = &stop;
-  control.on_checkpoint = [&](const TrainState& s) { save_checkpoint(first, s, path("n.bin")); };
-  train(first, training_, o, {&validation_, nullptr}, {},
-        [&](std::size_t, std::size_t, std::size_t) {
-          seen += 16;
-          if (seen >= 500 + 10 * 16) stop = true;
-        },
-        control);
-  Checkpoint c = load_checkpoint(path("n.bin"));
-  EXPECT_EQ(c.state.epoch, 1u);
-  EXPECT_GT(c.state.position, 0u);
-  TrainControl resume;
-  resume.resume = &c.state;
-  train(c.net, training_, o, {&validation_, nullptr}, {}, {}, resume);
-  EXPECT_TRUE(c.net.parameters().as_vector() == uninterrupted.parameters().as_vector());
+  EXPECT_TRUE(resumed_mid_epoch(arch, o).parameters().as_vector() ==
+              uninterrupted.parameters().as_vector());
 }
 
 TEST_F(CheckpointTest, DamagedCheckpointsAreRefusedWithTheOffset) {
