@@ -1,6 +1,6 @@
 // Writes the fuzzers' seed inputs of the binary formats from the library itself, so that they
-// follow the formats: fuzz/corpus/model_binary/*-v2.bin, fuzz/corpus/onnx/*.onnx,
-// fuzz/corpus/checkpoint/small.ckp and
+// follow the formats: fuzz/corpus/model_binary/*-v2.bin and fuzz/corpus/onnx/*.onnx (a CNN
+// with batch normalisation among them), fuzz/corpus/checkpoint/small.ckp and
 // the regression input fuzz/regressions/checkpoint/sgd-empty-optimizer-state.ckp (a plain-SGD
 // checkpoint, whose empty optimiser arrays once made the reader memcpy from null).
 // Built by the release preset (target make_fuzz_corpus); run it from the repository root after
@@ -29,6 +29,12 @@ int main() {
                                 Activation::softmax, &problem);
   cnn.cost = Cost::log_likelihood;
   save_onnx(Network(cnn, 1, Init::he), "fuzz/corpus/onnx/cnn.onnx");
+  cnn.layers = parse_layer_list("conv:2x3:identity,norm:relu,pool:2,dense:3:identity,norm,"
+                                "dense:2:softmax",
+                                Activation::relu, Activation::softmax, &problem);
+  const Network normed(cnn, 1, Init::he);
+  save_model(normed, "fuzz/corpus/model_binary/cnn-norm-v2.bin");
+  save_onnx(normed, "fuzz/corpus/onnx/cnn-norm.onnx");
   TrainState state;
   state.epoch = 1;
   state.order = {1, 0, 2};
