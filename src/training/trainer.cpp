@@ -199,15 +199,14 @@ class Run {
   void estimate_statistics() {
     if (!net_.keeps_statistics()) return;
     constexpr std::size_t statistics_images = 10000;
-    const std::size_t count =
-        std::max(capacity_, std::min(n_, statistics_images) / capacity_ * capacity_);
+    const std::size_t batches =
+        std::max<std::size_t>(1, std::min(n_, statistics_images) / capacity_);
     Network::StatisticsSums sums;
-    for (std::size_t first = 0; first < count; first += capacity_) {
-      const std::size_t m = std::min(capacity_, count - first);
-      auto inputs = x_.leftCols(static_cast<Eigen::Index>(m));
-      fill_inputs<float>(*images_, std::span<const std::uint32_t>(order_.data() + first, m),
-                         inputs);
-      net_.add_statistics(inputs, ws_, sums);
+    for (std::size_t b = 0; b < batches; ++b) {
+      fill_inputs<float>(*images_,
+                         std::span<const std::uint32_t>(order_.data() + b * capacity_, capacity_),
+                         x_);
+      net_.add_statistics(x_, ws_, sums);
     }
     net_.set_statistics(sums);
   }
