@@ -185,6 +185,62 @@ void ConvTrain(benchmark::State& state) {
 }
 BENCHMARK(ConvTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// One convolution layer alone, forward (training: f'(z) kept) then backward, at fast-99's
+// sizes, batch 128: its first layer (1×28×28 → 24 maps of 5×5: z and ∇W, no δ below it, as in
+// the network) and its second (24×12×12 → 32 maps of 3×3: z, ∇W and δ below). GFLOP/s counts
+// those products' multiply-adds ×2, on the output positions (the measure: a layer's
+// forward + backward against the FP32 peak, bench/peak_flops). Arguments: layer (0, 1), threads.
+void ConvLayerTrain(benchmark::State& state) {
+  const bool second = state.range(0) == 1;
+  const int threads = static_cast<int>(state.range(1));
+  Architecture arch;
+  arch.input = second ? Shape{24, 12, 12} : Shape{1, 28, 28};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list(second ? "conv:32x3:relu,dense:10" : "conv:24x5:relu,dense:10",
+                                 Activation::relu, Activation::softmax, &problem);
+  const Network net(arch, 1, Init::he);
+  const Layer<float>& layer = net.layer(0);
+  constexpr Eigen::Index batch = 128;
+  const auto in = static_cast<Eigen::Index>(arch.input.size());
+  const auto out = static_cast<Eigen::Index>(layer.output_shape().size());
+  Matrix<float> x(in, batch), a(out, batch), d(out, batch), delta(out, batch);
+  Matrix<float> input_delta(in, batch), input_derivative = Matrix<float>::Ones(in, batch);
+  Matrix<float> scratch(static_cast<Eigen::Index>(layer.scratch_rows()), batch);
+  Parameters<float> nabla(net.parameter_layout());
+  Rng rng(2);
+  if (second) {
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
+  } else {
+    static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
+    std::vector<std::uint32_t> indices(batch);
+    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
+    fill_inputs<float>(images, indices, x);
+  }
+  for (Eigen::Index i = 0; i < delta.size(); ++i)
+    delta.data()[i] = static_cast<float>(rng.normal());
+  for (auto _ : state) {
+    run_team(threads, [&](Team team) {
+      MatrixRef<float> derivative(d), below(input_delta);
+      layer.forward(net.parameters(), {x, a, &derivative, nullptr, &scratch}, team);
+      team.barrier();
+      BackwardArgs<float> args{x, delta};
+      if (second) {
+        args.input_delta = &below;
+        args.input_derivative = &input_derivative;
+      }
+      args.target = &nabla;
+      args.scratch = &scratch;
+      layer.backward(net.parameters(), args, team);
+    });
+    benchmark::DoNotOptimize(nabla.as_vector().data());
+  }
+  const double products = second ? 3 : 2;
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      products * layer.flops_per_example() * batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(ConvLayerTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // The work of bench/compare's (a) and (b), on 1 and 2 threads.
 // Arguments: hidden neurons, batch size, threads.
 void at_compare_sizes(benchmark::internal::Benchmark* b) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "digitnet/kernels/kernel_path.hpp"
+#include "kernels/depth_slice.hpp"
 #include "kernels/paths.hpp"
 
 #define DIGITNET_PATH_CODE "kernels/gemm_kernels.hpp"

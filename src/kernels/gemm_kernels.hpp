@@ -28,7 +28,7 @@ constexpr std::size_t NR = 2 * lanes<Scalar>;
 // Cache blocks: an MR x KC panel of A and a KC x NR panel of B (6 KiB + 16 KiB of floats) in
 // L1, an MC x KC block of A (144 KiB) in L2, B's KC x NC slice in L2 or L3. k and m are split
 // into equal blocks no larger than these, so that no block is a sliver.
-constexpr std::size_t KC = 256, MC = 144, NC = 2048;
+constexpr std::size_t KC = max_depth_slice, MC = 144, NC = 2048;
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 std::size_t round_up(std::size_t a, std::size_t b) { return ceil_div(a, b) * b; }
@@ -468,7 +468,7 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, Scalar alpha, Operand<Sca
     return;
   }
   constexpr std::size_t nr_max = NR<Scalar>;
-  const std::size_t kc_max = even_block(k, KC, 1);
+  const std::size_t kc_max = depth_slice(k);
   const std::size_t mc_max = even_block(m, MC, MR);
   const std::size_t nc_max = std::min(round_up(n, nr_max), NC);
   PackBuffers<Scalar>& buffers = pack_buffers<Scalar>();

@@ -1,9 +1,11 @@
-// The convolution's forward and backward passes: im2col, then the packed GEMM.
+// The convolution's forward and backward passes: the direct products of convolution.hpp, and
+// the weight gradient through im2col and the packed GEMM.
 #include "digitnet/network/layers/conv.hpp"
 
 #include <algorithm>
 #include <cassert>
 
+#include "digitnet/kernels/convolution.hpp"
 #include "digitnet/kernels/gemm.hpp"
 #include "digitnet/training/regularization.hpp"
 #include "network/activate.hpp"
@@ -49,16 +51,15 @@ ConvLayer<Scalar>::ConvLayer(LayerSpec spec, Shape input, Shape output, std::siz
       k_(this->spec().numbers[1]),
       pad_(has_option(this->spec(), "same") ? (k_ - 1) / 2 : 0) {}
 
-// The scratch of a batch of `capacity` examples, one flat buffer (P = positions, n = patch):
+// The scratch of a batch of `capacity` examples for the weight gradient, one flat buffer (P =
+// positions, n = patch):
 //   patches  n × (capacity·P), row-major: example e's patches in columns [e·P, (e + 1)·P)
-//   gradient n × (capacity·P): ∂C/∂patches, the same layout
-//   maps     maps × (capacity·P): z in forward, δ in backward, map-major
+//   maps     maps × (capacity·P): δ, map-major
 namespace {
 
 template <typename Scalar>
 struct ConvScratch {
   Scalar* patches;
-  Scalar* gradient;
   Scalar* maps;
   std::size_t ld;  // capacity·P, the row stride of all three
 };
@@ -67,11 +68,11 @@ template <typename Scalar>
 ConvScratch<Scalar> scratch_of(Matrix<Scalar>* scratch, std::size_t n, std::size_t p) {
   Scalar* base = scratch->data();
   const std::size_t ld = static_cast<std::size_t>(scratch->cols()) * p;
-  return {base, base + n * ld, base + 2 * n * ld, ld};
+  return {base, base + n * ld, ld};
 }
 
-// How many examples forward and backward take at a time: about 512 KB of float patches (n·P
-// values an example), so that a chunk's patches and maps stay in L2 between the steps.
+// How many examples backward takes at a time: about 512 KB of float patches (n·P values an
+// example), so that a chunk's patches and δ stay in L2 between the steps.
 Eigen::Index examples_per_chunk(std::size_t n, std::size_t p) {
   return static_cast<Eigen::Index>(std::max<std::size_t>(1, (std::size_t{1} << 17) / (n * p)));
 }
@@ -107,31 +108,6 @@ void ConvLayer<Scalar>::im2col(const Scalar* x, Scalar* patches, std::size_t ld)
   }
 }
 
-template <typename Scalar>
-void ConvLayer<Scalar>::col2im(const Scalar* patches, std::size_t ld, Scalar* x) const {
-  const Shape in = this->input_shape();
-  const Shape out = this->output_shape();
-  const auto k = static_cast<std::ptrdiff_t>(k_), pad = static_cast<std::ptrdiff_t>(pad_);
-  const auto h = static_cast<std::ptrdiff_t>(in.height), w = static_cast<std::ptrdiff_t>(in.width);
-  const auto oh = static_cast<std::ptrdiff_t>(out.height), ow = static_cast<std::ptrdiff_t>(out.width);
-  std::fill(x, x + in.size(), Scalar(0));
-  for (std::size_t c = 0; c < in.channels; ++c) {
-    Scalar* channel = x + c * in.height * in.width;
-    for (std::ptrdiff_t i = 0; i < k; ++i)
-      for (std::ptrdiff_t j = 0; j < k; ++j, patches += ld) {
-        const std::ptrdiff_t lo = std::clamp<std::ptrdiff_t>(pad - j, 0, ow);
-        const std::ptrdiff_t hi = std::clamp<std::ptrdiff_t>(w + pad - j, lo, ow);
-        const Scalar* row = patches;
-        for (std::ptrdiff_t oy = 0; oy < oh; ++oy, row += ow) {
-          const std::ptrdiff_t y = oy + i - pad;
-          if (y < 0 || y >= h) continue;
-          Scalar* target = channel + y * w + j - pad;
-          for (std::ptrdiff_t ox = lo; ox < hi; ++ox) target[ox] += row[ox];
-        }
-      }
-  }
-}
-
 namespace {
 
 // Σ of a row's n values in an order fixed by n alone: 16 running sums, then their total.
@@ -150,57 +126,31 @@ Scalar fixed_order_sum(const Scalar* row, std::size_t n) {
 }  // namespace
 
 template <typename Scalar>
+ConvGeometry ConvLayer<Scalar>::geometry() const {
+  const Shape in = this->input_shape();
+  return {in.channels, in.height, in.width, maps(), k_, pad_};
+}
+
+template <typename Scalar>
 void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                                 Team team) const {
-  assert(args.scratch != nullptr);
   const auto weights = parameters.weights(this->index());
   const auto biases = parameters.biases(this->index());
-  const std::size_t p = positions(), n = patch(), f = maps();
-  const ConvScratch<Scalar> s = scratch_of(args.scratch, n, p);
-  // This thread's examples [e0, e0 + count), a chunk at a time: im2col, the product and the
-  // copy into the batch's columns while the chunk's patches and maps are still in L2 (all of a
-  // thread's examples at once, 64 x 57 KB of patches for fast-99's first layer, went out to L3
-  // between the steps). The product's sums do not depend on how its columns are split.
+  // This thread's examples [e0, e0 + count): z = W·patches + b straight into the output columns
+  // (convolution.hpp). ReLU without dropout (the modern recipes) is applied as they are written,
+  // with its derivative: a second pass over z took a twelfth of fast-99's epoch.
   const auto [e0, count] = team.of(args.input.cols());
   if (count == 0) return;
-  // ReLU without dropout (the modern recipes) is applied in the same pass as the copy, with its
-  // derivative: a second pass over z took a twelfth of fast-99's epoch. The values are those of
-  // activate(): max(z, 0), and f'(z) = 1 where z > 0, else 0.
   const bool fused = this->activation() == Activation::relu && args.mask == nullptr;
-  const Eigen::Index chunk = examples_per_chunk(n, p);
-  for (Eigen::Index c0 = e0; c0 < e0 + count; c0 += chunk) {
-    const Eigen::Index c1 = std::min(c0 + chunk, e0 + count);
-    const auto first = static_cast<std::size_t>(c0);
-    for (Eigen::Index e = c0; e < c1; ++e)
-      im2col(args.input.col(e).data(), s.patches + static_cast<std::size_t>(e) * p, s.ld);
-    // z (maps × chunk·P) = W (maps × n) · patches (n × chunk·P).
-    gemm<Scalar>(f, static_cast<std::size_t>(c1 - c0) * p, n, Scalar(1),
-                 {weights.data(), static_cast<std::ptrdiff_t>(n), 1},
-                 {s.patches + first * p, static_cast<std::ptrdiff_t>(s.ld), 1},
-                 s.maps + first * p, s.ld, false);
-    for (Eigen::Index e = c0; e < c1; ++e) {
-      Scalar* a = args.output.col(e).data();  // maps × P, row-major
-      Scalar* derivative = args.derivative != nullptr ? args.derivative->col(e).data() : nullptr;
-      const Scalar* from = s.maps + static_cast<std::size_t>(e) * p;
-      for (std::size_t map = 0; map < f; ++map) {
-        const Scalar bias = biases(map);
-        const Scalar* row = from + map * s.ld;
-        Scalar* out = a + map * p;
-        if (!fused) {
-          for (std::size_t i = 0; i < p; ++i) out[i] = row[i] + bias;
-        } else if (derivative == nullptr) {
-          for (std::size_t i = 0; i < p; ++i) out[i] = std::max(row[i] + bias, Scalar(0));
-        } else {
-          Scalar* d = derivative + map * p;
-          for (std::size_t i = 0; i < p; ++i) {
-            const Scalar z = row[i] + bias;
-            d[i] = z > Scalar(0) ? Scalar(1) : Scalar(0);
-            out[i] = std::max(z, Scalar(0));
-          }
-        }
-      }
-    }
+  ConvOutput<Scalar> out{args.output.col(e0).data(),
+                         static_cast<std::size_t>(args.output.outerStride()), fused};
+  if (fused && args.derivative != nullptr) {
+    out.derivative = args.derivative->col(e0).data();
+    out.derivative_stride = static_cast<std::size_t>(args.derivative->outerStride());
   }
+  conv_forward<Scalar>(geometry(), weights.data(), biases.data(), args.input.col(e0).data(),
+                       static_cast<std::size_t>(args.input.outerStride()), out,
+                       static_cast<std::size_t>(count));
   if (fused) return;
   // (Copies of the bindings: clang before 16 cannot capture structured bindings.)
   const Eigen::Index first_example = e0, examples = count;
@@ -216,27 +166,27 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   const std::size_t p = positions(), n = patch(), f = maps();
   const ConvScratch<Scalar> s = scratch_of(args.scratch, n, p);
   const auto weights = parameters.weights(this->index());
-  // This thread's examples a chunk at a time, as in forward: δ into map-major order, then
-  // ∂C/∂patches (n × chunk·P) = Wᵀ (n × maps) · δ (maps × chunk·P), col2im and f'(z) of the
-  // layer below while the chunk is in L2. Every thread's δ is in place before the gradient.
+  // This thread's examples a chunk at a time: their patches (im2col) and δ in map-major order
+  // for the weight gradient below, and ∂C/∂x = col2im(Wᵀ·δ) (convolution.hpp) times f'(z) of
+  // the layer below, while the chunk is in L2. Every thread's share is in place before the
+  // gradient.
   const auto [e0, count] = team.of(m);
   const Eigen::Index chunk = examples_per_chunk(n, p);
   for (Eigen::Index c0 = e0; c0 < e0 + count; c0 += chunk) {
     const Eigen::Index c1 = std::min(c0 + chunk, e0 + count);
-    const auto from = static_cast<std::size_t>(c0);
     for (Eigen::Index e = c0; e < c1; ++e) {
+      im2col(args.input.col(e).data(), s.patches + static_cast<std::size_t>(e) * p, s.ld);
       const Scalar* delta = args.delta.col(e).data();
       Scalar* to = s.maps + static_cast<std::size_t>(e) * p;
       for (std::size_t map = 0; map < f; ++map)
         std::copy(delta + map * p, delta + (map + 1) * p, to + map * s.ld);
     }
     if (args.input_delta == nullptr) continue;
-    gemm<Scalar>(n, static_cast<std::size_t>(c1 - c0) * p, f, Scalar(1),
-                 {weights.data(), 1, static_cast<std::ptrdiff_t>(n)},
-                 {s.maps + from * p, static_cast<std::ptrdiff_t>(s.ld), 1},
-                 s.gradient + from * p, s.ld, false);
-    for (Eigen::Index e = c0; e < c1; ++e)
-      col2im(s.gradient + static_cast<std::size_t>(e) * p, s.ld, args.input_delta->col(e).data());
+    conv_input_gradient<Scalar>(geometry(), weights.data(), args.delta.col(c0).data(),
+                                static_cast<std::size_t>(args.delta.outerStride()),
+                                args.input_delta->col(c0).data(),
+                                static_cast<std::size_t>(args.input_delta->outerStride()),
+                                static_cast<std::size_t>(c1 - c0));
     auto delta_prev = args.input_delta->middleCols(c0, c1 - c0);
     delta_prev.array() *= args.input_derivative->middleCols(c0, c1 - c0).array();
   }

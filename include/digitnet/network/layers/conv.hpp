@@ -6,15 +6,16 @@
 // Parameters: W, maps × (C·k·k) row-major, element (f, (c·k + i)·k + j) the weight of input
 // channel c at kernel row i, column j (PyTorch's weight[f][c][i][j]), and b, maps.
 //
-// Through the packed GEMM (gemm.hpp), a thread's examples at a time: im2col writes each
-// example's patches as the columns of one (C·k·k) × (m·P) matrix (P = output positions), so
-// that z = W·patches is one product and ∇W = δ·patchesᵀ one more, summed over every position
-// of every example (K = m·P). The products run in "map-major" order (maps × m·P), copied to
-// and from the batch's example-major columns. Threads take whole examples in forward and for
-// δ, and bands of maps for the gradient: one thread and two give the same numbers. The
+// z = W·patches and ∂C/∂x = col2im(Wᵀ·δ) are computed directly on the images
+// (kernels/convolution.hpp: vectors of output positions read the image in place); the weight
+// gradient ∇W = δ·patchesᵀ, summed over every position of every example (K = m·P), goes through
+// im2col and the packed GEMM (gemm.hpp), in "map-major" order (maps × m·P). Both give the
+// numbers the GEMM gave for all three, bit for bit. Threads take whole examples in forward and
+// for ∂C/∂x, and bands of maps for the gradient: one thread and two give the same numbers. The
 // images' zeros in the first layer's patches are skipped by the GEMM, exactly.
 #pragma once
 
+#include "digitnet/kernels/convolution.hpp"
 #include "digitnet/network/layer.hpp"
 
 namespace digitnet {
@@ -39,13 +40,13 @@ class ConvLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 2.0 * static_cast<double>(maps() * positions() * patch());
   }
-  // Per example: its patches, their gradients, and its z or δ in map-major order (see .cpp).
-  std::size_t scratch_rows() const override { return (2 * patch() + maps()) * positions(); }
+  // Per example, for the weight gradient: its patches and its δ in map-major order (see .cpp).
+  std::size_t scratch_rows() const override { return (patch() + maps()) * positions(); }
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                Team team) const override;
-  // δ: maps×OH×OW × m; ∂C/∂patches_e = Wᵀ·δ_e: C·k·k × P, added back into ∂C/∂x_e (col2im);
+  // δ: maps×OH×OW × m; ∂C/∂x_e = col2im(Wᵀ·δ_e), each patch's gradient added where it was taken;
   // ∇W = Σ_e δ_e·patches_eᵀ: maps × C·k·k; ∇b = Σ_e Σ_positions δ_e: maps.
   Band backward(const Parameters<Scalar>& parameters, const BackwardArgs<Scalar>& args,
                 Team team) const override;
@@ -59,8 +60,7 @@ class ConvLayer final : public Layer<Scalar> {
   // x (one example) → its patches: row (c·k + i)·k + j of `patches` (row stride ld) holds
   // x[c][oy + i − pad][ox + j − pad] at column oy·OW + ox, 0 where that is off the image.
   void im2col(const Scalar* x, Scalar* patches, std::size_t ld) const;
-  // ∂C/∂x (one example) = the sum of its patches' gradients, each added where im2col took it.
-  void col2im(const Scalar* patches, std::size_t ld, Scalar* x) const;
+  ConvGeometry geometry() const;
 
   std::size_t k_;
   std::size_t pad_;

@@ -1,0 +1,55 @@
+// A convolution's two products with the images, computed directly on the images instead of
+// through im2col and the packed GEMM (gemm.hpp): the forward product z = W·patches and the
+// gradient with respect to the input, col2im(Wᵀ·δ). Written because the GEMM route copied every
+// value of the patches twice (im2col, then packing) and added the patches' gradients back one
+// by one, which took more time than the products themselves (bench/kernels_bench ConvTrain,
+// docs/benchmarks.md). The weight gradient stays with the GEMM (its sums run over every
+// position of the batch, which the GEMM's packing serves).
+//
+// Both compute exactly what the GEMM route computed, bit for bit: each z is the fused
+// multiply-adds of the patch's elements in order, in the GEMM's slices of k (depth_slice), and
+// each element of the input gradient the sum, over the kernel's taps in order, of the products
+// of the maps in order, as col2im added them (tests/kernels/convolution_test.cpp).
+#pragma once
+
+#include <cstddef>
+
+namespace digitnet {
+
+// A stride-1 convolution: `channels` input planes of height × width, padded with `pad` zeros on
+// each side, `maps` output planes of k × k kernels: OH = height + 2·pad − k + 1, and so OW.
+struct ConvGeometry {
+  std::size_t channels, height, width;
+  std::size_t maps, k, pad;
+
+  std::size_t output_height() const { return height + 2 * pad - k + 1; }
+  std::size_t output_width() const { return width + 2 * pad - k + 1; }
+  std::size_t patch() const { return channels * k * k; }
+};
+
+// Where conv_forward writes, per example: a (maps × OH × OW) at a + e·a_stride, and with
+// `relu` f'(z) at derivative + e·derivative_stride unless `derivative` is null.
+template <typename Scalar>
+struct ConvOutput {
+  Scalar* a;
+  std::size_t a_stride;
+  bool relu = false;  // a = max(z, 0) and f'(z) = 1 where z > 0, else 0; otherwise a = z
+  Scalar* derivative = nullptr;
+  std::size_t derivative_stride = 0;
+};
+
+// z_e = W·patches(x_e) + b for `examples` examples, then ReLU if asked (out): x_e at x +
+// e·x_stride (channels × height × width), W maps × (channels·k·k) row-major (element (f,
+// (c·k + i)·k + j)), b maps. Uses per-thread buffers that grow once.
+template <typename Scalar>
+void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const Scalar* x,
+                  std::size_t x_stride, ConvOutput<Scalar> out, std::size_t examples);
+
+// ∂C/∂x_e = col2im(Wᵀ·δ_e) for `examples` examples: δ_e at delta + e·delta_stride (maps × OH ×
+// OW), the result at dx + e·dx_stride (channels × height × width, overwritten).
+template <typename Scalar>
+void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* delta,
+                         std::size_t delta_stride, Scalar* dx, std::size_t dx_stride,
+                         std::size_t examples);
+
+}  // namespace digitnet

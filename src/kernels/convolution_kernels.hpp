@@ -1,0 +1,258 @@
+// The direct convolution of convolution.hpp, for one kernel path: included by convolution.cpp
+// once per path (kernels/paths.hpp), inside that path's namespace, after kernels/vector.hpp.
+// No include guard: see vector.hpp.
+//
+// Forward. Each example is copied into zero-padded planes Wp = width + 2·pad wide, and output
+// (oy, ox) is computed at q = oy·Wp + ox of that "wide grid": tap p = (c, i, j) of its patch is
+// the plane's value at q + offset(p), offset(p) = (c·Hp + i)·Wp + j. Consecutive q are
+// consecutive addresses, so a vector of outputs reads a vector of the image where it lies: no
+// patches, no packing. The grid's columns ox ≥ OW (k − 1 of every Wp) are computed and thrown
+// away. A tile is R maps × 2 vectors of q, the GEMM's register block with B read in place, its
+// sums the GEMM's: over p in order, in depth_slice's slices, each slice's sum added to the sum
+// of those before it.
+//
+// Input gradient. δ is copied into planes with k − 1 zeros on every side, G = OW + 2(k − 1)
+// wide, and input (y, x) is computed at u = y·G + x: tap (i, j) of map f adds W(f, c, i, j)·
+// δ(f, y + pad − i, x + pad − j), which lies at u + offset(i, j) of δ's padded plane f (zero
+// outside δ, which adds exactly nothing). As col2im added up the GEMM's Wᵀ·δ: for each tap in
+// order the products of the maps in order (in depth_slice's slices of the maps), that sum then
+// added to the position's running sum. A tile is R channels × 2 vectors of u.
+
+using simd::broadcast;
+using simd::lanes;
+using simd::load;
+using simd::multiply_add;
+using simd::store;
+using simd::Vec;
+
+// Rows of a tile: forward keeps 2·R accumulators, the input gradient 4·R (the tap's sums and
+// the running sums), beside two vectors of the image and a broadcast weight: within the 32
+// registers of the 512-bit path and the 16 of the 256-bit one.
+constexpr std::size_t forward_rows = simd::vector_bytes == 64 ? 8 : 6;
+constexpr std::size_t gradient_rows = simd::vector_bytes == 64 ? 6 : 3;
+
+inline std::size_t round_up_to(std::size_t a, std::size_t b) { return (a + b - 1) / b * b; }
+
+// f.template operator()<rows>() with rows, 1..R, as a compile-time number.
+template <std::size_t R, typename F>
+void with_rows(std::size_t rows, F&& f) {
+  if constexpr (R > 1)
+    if (rows < R) return with_rows<R - 1>(rows, f);
+  f.template operator()<R>();
+}
+
+// out(r, 0..2L) = Σ_p w[p·R + r]·image[offsets[p] .. + 2L) for r < R, over p < depth in slices
+// of kc, each slice's sum added to the sums before it (as the GEMM's finish_tile with alpha 1).
+template <typename Scalar, std::size_t R>
+void forward_tile(const Scalar* image, const std::uint32_t* offsets, const Scalar* w,
+                  std::size_t depth, std::size_t kc, Scalar* out, std::size_t ld) {
+  constexpr std::size_t L = lanes<Scalar>;
+  for (std::size_t p0 = 0; p0 < depth; p0 += kc) {
+    const std::size_t p1 = std::min(depth, p0 + kc);
+    Vec<Scalar> acc[R][2];
+    for (std::size_t r = 0; r < R; ++r) acc[r][0] = acc[r][1] = broadcast(Scalar(0));
+#pragma GCC unroll 4
+    for (std::size_t p = p0; p < p1; ++p) {
+      const Scalar* b = image + offsets[p];
+      const Vec<Scalar> b0 = load(b), b1 = load(b + L);
+      for (std::size_t r = 0; r < R; ++r) {
+        const Vec<Scalar> a = broadcast(w[p * R + r]);
+        acc[r][0] = multiply_add(a, b0, acc[r][0]);
+        acc[r][1] = multiply_add(a, b1, acc[r][1]);
+      }
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+      Scalar* row = out + r * ld;
+      if (p0 == 0) {
+        store(row, acc[r][0]);
+        store(row + L, acc[r][1]);
+      } else {
+        store(row, acc[r][0] + load(row));
+        store(row + L, acc[r][1] + load(row + L));
+      }
+    }
+  }
+}
+
+// out(r, 0..2L) = Σ_t (Σ_f w[(t·maps + f)·R + r]·delta[f·plane + offsets[t] .. + 2L)) for r < R:
+// the sums over f in slices of kc (each added to those before it), the taps' sums in order.
+template <typename Scalar, std::size_t R>
+void gradient_tile(const Scalar* delta, std::size_t plane, std::size_t maps,
+                   const std::uint32_t* offsets, std::size_t taps, const Scalar* w,
+                   std::size_t kc, Scalar* out, std::size_t ld) {
+  constexpr std::size_t L = lanes<Scalar>;
+  Vec<Scalar> sum[R][2];
+  for (std::size_t r = 0; r < R; ++r) sum[r][0] = sum[r][1] = broadcast(Scalar(0));
+  for (std::size_t t = 0; t < taps; ++t) {
+    const Scalar* d = delta + offsets[t];
+    const Scalar* wt = w + t * maps * R;
+    Vec<Scalar> tap[R][2];  // (zeroed for the compiler: the first slice, f0 = 0, sets it)
+    for (std::size_t r = 0; r < R; ++r) tap[r][0] = tap[r][1] = broadcast(Scalar(0));
+    for (std::size_t f0 = 0; f0 < maps; f0 += kc) {
+      const std::size_t f1 = std::min(maps, f0 + kc);
+      Vec<Scalar> acc[R][2];
+      for (std::size_t r = 0; r < R; ++r) acc[r][0] = acc[r][1] = broadcast(Scalar(0));
+#pragma GCC unroll 4
+      for (std::size_t f = f0; f < f1; ++f) {
+        const Vec<Scalar> b0 = load(d + f * plane), b1 = load(d + f * plane + L);
+        for (std::size_t r = 0; r < R; ++r) {
+          const Vec<Scalar> a = broadcast(wt[f * R + r]);
+          acc[r][0] = multiply_add(a, b0, acc[r][0]);
+          acc[r][1] = multiply_add(a, b1, acc[r][1]);
+        }
+      }
+      for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t h = 0; h < 2; ++h) tap[r][h] = f0 == 0 ? acc[r][h] : acc[r][h] + tap[r][h];
+    }
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t h = 0; h < 2; ++h) sum[r][h] = sum[r][h] + tap[r][h];
+  }
+  for (std::size_t r = 0; r < R; ++r) {
+    store(out + r * ld, sum[r][0]);
+    store(out + r * ld + L, sum[r][1]);
+  }
+}
+
+// One row of outputs from the sums: a = z = sum + bias, or with relu a = max(z, 0) and f'(z) =
+// 1 where z > 0, else 0 (where `derivative` is not null): activate()'s values.
+template <typename Scalar>
+void finish_row(const Scalar* sums, Scalar bias, std::size_t n, bool relu, Scalar* a,
+                Scalar* derivative) {
+  if (!relu) {
+    for (std::size_t i = 0; i < n; ++i) a[i] = sums[i] + bias;
+  } else if (derivative == nullptr) {
+    for (std::size_t i = 0; i < n; ++i) a[i] = std::max(sums[i] + bias, Scalar(0));
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Scalar z = sums[i] + bias;
+      derivative[i] = z > Scalar(0) ? Scalar(1) : Scalar(0);
+      a[i] = std::max(z, Scalar(0));
+    }
+  }
+}
+
+// The calling thread's buffers, grown once to the largest they have needed.
+template <typename Scalar>
+struct ConvBuffers {
+  std::vector<Scalar> planes, weights, sums;
+  std::vector<std::uint32_t> offsets;
+};
+template <typename Scalar>
+ConvBuffers<Scalar>& conv_buffers() {
+  thread_local ConvBuffers<Scalar> buffers;
+  return buffers;
+}
+
+template <typename Scalar>
+void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const Scalar* x,
+                  std::size_t x_stride, ConvOutput<Scalar> out, std::size_t examples) {
+  constexpr std::size_t N = 2 * lanes<Scalar>, R = forward_rows;
+  const std::size_t k = g.k, depth = g.patch(), maps = g.maps;
+  const std::size_t hp = g.height + 2 * g.pad, wp = g.width + 2 * g.pad, plane = hp * wp;
+  const std::size_t oh = g.output_height(), ow = g.output_width();
+  // The wide grid's positions up to the last output, in whole tiles.
+  const std::size_t span = round_up_to((oh - 1) * wp + ow, N);
+  ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
+  // The planes and, beyond them, what the last tile's thrown-away columns read: zeros.
+  const std::size_t reach = (g.channels - 1) * plane + (k - 1) * wp + (k - 1) + span;
+  buffers.planes.assign(std::max(reach, g.channels * plane), Scalar(0));
+  buffers.offsets.resize(depth);
+  for (std::size_t c = 0; c < g.channels; ++c)
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t j = 0; j < k; ++j)
+        buffers.offsets[(c * k + i) * k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
+  // W in blocks of R maps (the last block may have fewer, `rows`), block f0 at f0·depth: for
+  // every p, its rows' weights side by side.
+  buffers.weights.resize(maps * depth);
+  for (std::size_t f0 = 0; f0 < maps; f0 += R) {
+    const std::size_t rows = std::min(R, maps - f0);
+    for (std::size_t p = 0; p < depth; ++p)
+      for (std::size_t r = 0; r < rows; ++r)
+        buffers.weights[f0 * depth + p * rows + r] = w[(f0 + r) * depth + p];
+  }
+  buffers.sums.resize(R * span);  // one block of maps at a time
+  const std::size_t kc = depth_slice(depth);
+  Scalar* planes = buffers.planes.data();
+  Scalar* sums = buffers.sums.data();
+  for (std::size_t e = 0; e < examples; ++e) {
+    const Scalar* image = x + e * x_stride;
+    for (std::size_t c = 0; c < g.channels; ++c)
+      for (std::size_t y = 0; y < g.height; ++y)
+        std::memcpy(planes + c * plane + (y + g.pad) * wp + g.pad,
+                    image + (c * g.height + y) * g.width, g.width * sizeof(Scalar));
+    Scalar* a = out.a + e * out.a_stride;
+    Scalar* derivative =
+        out.derivative != nullptr ? out.derivative + e * out.derivative_stride : nullptr;
+    for (std::size_t f0 = 0; f0 < maps; f0 += R) {
+      const std::size_t rows = std::min(R, maps - f0);
+      with_rows<R>(rows, [&]<std::size_t Rows>() {
+        for (std::size_t q0 = 0; q0 < span; q0 += N)
+          forward_tile<Scalar, Rows>(planes + q0, buffers.offsets.data(),
+                                     buffers.weights.data() + f0 * depth, depth, kc,
+                                     sums + q0, span);
+      });
+      // The block's valid columns, with the bias and the activation, while they are in L1.
+      for (std::size_t f = f0; f < f0 + rows; ++f)
+        for (std::size_t oy = 0; oy < oh; ++oy)
+          finish_row(sums + (f - f0) * span + oy * wp, b[f], ow, out.relu,
+                     a + (f * oh + oy) * ow,
+                     derivative != nullptr ? derivative + (f * oh + oy) * ow : nullptr);
+    }
+  }
+}
+
+template <typename Scalar>
+void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* delta,
+                         std::size_t delta_stride, Scalar* dx, std::size_t dx_stride,
+                         std::size_t examples) {
+  constexpr std::size_t N = 2 * lanes<Scalar>, R = gradient_rows;
+  const std::size_t k = g.k, depth = g.patch(), maps = g.maps, taps = k * k;
+  const std::size_t oh = g.output_height(), ow = g.output_width();
+  const std::size_t gw = ow + 2 * (k - 1), plane = (oh + 2 * (k - 1)) * gw;
+  // Input (y, x) at u = y·gw + x (the padded input's (y + pad, x + pad) at u + first), in whole
+  // tiles.
+  const std::size_t first = g.pad * gw + g.pad;
+  const std::size_t span = round_up_to((g.height - 1) * gw + g.width, N);
+  ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
+  const std::size_t reach = (maps - 1) * plane + (k - 1) * gw + (k - 1) + first + span;
+  buffers.planes.assign(std::max(reach, maps * plane), Scalar(0));
+  buffers.offsets.resize(taps);
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < k; ++j)
+      buffers.offsets[i * k + j] =
+          static_cast<std::uint32_t>(first + (k - 1 - i) * gw + (k - 1 - j));
+  // Wᵀ in blocks of R channels (the last may have fewer, `rows`), block c0 at c0·taps·maps: for
+  // every tap, for every map, its rows' weights side by side.
+  buffers.weights.resize(depth * maps);
+  for (std::size_t c0 = 0; c0 < g.channels; c0 += R) {
+    const std::size_t rows = std::min(R, g.channels - c0);
+    for (std::size_t t = 0; t < taps; ++t)
+      for (std::size_t f = 0; f < maps; ++f)
+        for (std::size_t r = 0; r < rows; ++r)
+          buffers.weights[c0 * taps * maps + (t * maps + f) * rows + r] =
+              w[f * depth + (c0 + r) * taps + t];
+  }
+  buffers.sums.resize(g.channels * span);
+  const std::size_t kc = depth_slice(maps);
+  Scalar* planes = buffers.planes.data();
+  Scalar* sums = buffers.sums.data();
+  for (std::size_t e = 0; e < examples; ++e) {
+    const Scalar* d = delta + e * delta_stride;
+    for (std::size_t f = 0; f < maps; ++f)
+      for (std::size_t oy = 0; oy < oh; ++oy)
+        std::memcpy(planes + f * plane + (oy + k - 1) * gw + (k - 1), d + (f * oh + oy) * ow,
+                    ow * sizeof(Scalar));
+    for (std::size_t c0 = 0; c0 < g.channels; c0 += R)
+      with_rows<R>(std::min(R, g.channels - c0), [&]<std::size_t Rows>() {
+        for (std::size_t u0 = 0; u0 < span; u0 += N)
+          gradient_tile<Scalar, Rows>(planes + u0, plane, maps, buffers.offsets.data(), taps,
+                                      buffers.weights.data() + c0 * taps * maps, kc,
+                                      sums + c0 * span + u0, span);
+      });
+    Scalar* out = dx + e * dx_stride;
+    for (std::size_t c = 0; c < g.channels; ++c)
+      for (std::size_t y = 0; y < g.height; ++y)
+        std::memcpy(out + (c * g.height + y) * g.width, sums + c * span + y * gw,
+                    g.width * sizeof(Scalar));
+  }
+}
