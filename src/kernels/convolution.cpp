@@ -30,12 +30,26 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
       conv_input_gradient<Scalar>(g, w, delta, delta_stride, dx, dx_stride, examples));
 }
 
+template <typename Scalar>
+void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                          const Scalar* delta, std::size_t delta_stride, std::size_t examples,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
+                          Scalar* w_gradient, Scalar* delta_sums) {
+  DIGITNET_DISPATCH(conv_weight_gradient<Scalar>(g, x, x_stride, delta, delta_stride, examples,
+                                                 first_map, band, alpha, accumulate, w_gradient,
+                                                 delta_sums));
+}
+
 #define DIGITNET_INSTANTIATE(Scalar)                                                          \
   template void conv_forward<Scalar>(const ConvGeometry&, const Scalar*, const Scalar*,       \
                                      const Scalar*, std::size_t, ConvOutput<Scalar>,          \
                                      std::size_t);                                            \
   template void conv_input_gradient<Scalar>(const ConvGeometry&, const Scalar*, const Scalar*, \
-                                            std::size_t, Scalar*, std::size_t, std::size_t);
+                                            std::size_t, Scalar*, std::size_t, std::size_t); \
+  template void conv_weight_gradient<Scalar>(const ConvGeometry&, const Scalar*, std::size_t,     \
+                                             const Scalar*, std::size_t, std::size_t,             \
+                                             std::size_t, std::size_t, Scalar, bool, Scalar*,    \
+                                             Scalar*);
 DIGITNET_INSTANTIATE(float)
 DIGITNET_INSTANTIATE(double)
 #undef DIGITNET_INSTANTIATE

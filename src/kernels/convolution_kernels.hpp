@@ -17,6 +17,13 @@
 // outside δ, which adds exactly nothing). As col2im added up the GEMM's Wᵀ·δ: for each tap in
 // order the products of the maps in order (in depth_slice's slices of the maps), that sum then
 // added to the position's running sum. A tile is R channels × 2 vectors of u.
+//
+// Weight gradient. ∇W(f, p) sums δ(f, k)·x(k + offset(p)) over k, every output position of
+// every example in order (K = examples·P), as the GEMM did over its rows of patches, in its
+// slices of K. Vectors run across maps (δ transposed a slice at a time, position-major), and
+// the image values are broadcast from where they lie (the images in place when unpadded): no
+// patches. A tile is R elements of the patch × V vectors of maps; ∇W is kept transposed
+// (patch × maps) until the last slice.
 
 using simd::broadcast;
 using simd::lanes;
@@ -30,6 +37,9 @@ using simd::Vec;
 // registers of the 512-bit path and the 16 of the 256-bit one.
 constexpr std::size_t forward_rows = simd::vector_bytes == 64 ? 8 : 6;
 constexpr std::size_t gradient_rows = simd::vector_bytes == 64 ? 6 : 3;
+// The weight gradient's tiles: R·V accumulators (V = 1 or 2), one or two vectors of δ, R image
+// offsets kept in general registers.
+constexpr std::size_t weight_rows = simd::vector_bytes == 64 ? 8 : 6;
 
 inline std::size_t round_up_to(std::size_t a, std::size_t b) { return (a + b - 1) / b * b; }
 
@@ -113,6 +123,36 @@ void gradient_tile(const Scalar* delta, std::size_t plane, std::size_t maps,
   }
 }
 
+// ct(r, v·L..) = alpha·Σ_k image[bases[k] + offsets[r]]·dt[k·ld + v·L ..] (+ ct(r, ..) when
+// `add`) for r < R, v < V, over k < count: finish_tile's arithmetic for a slice of K.
+template <typename Scalar, std::size_t R, std::size_t V>
+void weight_tile(const Scalar* image, const std::size_t* bases, const std::uint32_t* offsets,
+                 const Scalar* dt, std::size_t ld, std::size_t count, Scalar alpha, bool add,
+                 Scalar* ct, std::size_t ldc) {
+  constexpr std::size_t L = lanes<Scalar>;
+  std::uint32_t offset[R];
+  for (std::size_t r = 0; r < R; ++r) offset[r] = offsets[r];
+  Vec<Scalar> acc[R][V];
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) acc[r][v] = broadcast(Scalar(0));
+#pragma GCC unroll 2
+  for (std::size_t k = 0; k < count; ++k) {
+    const Scalar* x = image + bases[k];
+    Vec<Scalar> d[V];
+    for (std::size_t v = 0; v < V; ++v) d[v] = load(dt + k * ld + v * L);
+    for (std::size_t r = 0; r < R; ++r) {
+      const Vec<Scalar> a = broadcast(x[offset[r]]);
+      for (std::size_t v = 0; v < V; ++v) acc[r][v] = multiply_add(a, d[v], acc[r][v]);
+    }
+  }
+  const Vec<Scalar> va = broadcast(alpha);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) {
+      Scalar* c = ct + r * ldc + v * L;
+      store(c, add ? multiply_add(va, acc[r][v], load(c)) : va * acc[r][v]);
+    }
+}
+
 // One row of outputs from the sums: a = z = sum + bias, or with relu a = max(z, 0) and f'(z) =
 // 1 where z > 0, else 0 (where `derivative` is not null): activate()'s values.
 template <typename Scalar>
@@ -134,8 +174,9 @@ void finish_row(const Scalar* sums, Scalar bias, std::size_t n, bool relu, Scala
 // The calling thread's buffers, grown once to the largest they have needed.
 template <typename Scalar>
 struct ConvBuffers {
-  std::vector<Scalar> planes, weights, sums;
+  std::vector<Scalar> planes, weights, sums, lanes;
   std::vector<std::uint32_t> offsets;
+  std::vector<std::size_t> bases;
 };
 template <typename Scalar>
 ConvBuffers<Scalar>& conv_buffers() {
@@ -254,5 +295,81 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
       for (std::size_t y = 0; y < g.height; ++y)
         std::memcpy(out + (c * g.height + y) * g.width, sums + c * span + y * gw,
                     g.width * sizeof(Scalar));
+  }
+}
+
+template <typename Scalar>
+void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                          const Scalar* delta, std::size_t delta_stride, std::size_t examples,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
+                          Scalar* w_gradient, Scalar* delta_sums) {
+  constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = 16;
+  const std::size_t k = g.k, depth = g.patch();
+  const std::size_t oh = g.output_height(), ow = g.output_width(), positions = oh * ow;
+  const std::size_t total = examples * positions, kc = depth_slice(total);
+  const std::size_t ld = round_up_to(band, L);  // δᵀ's rows: the band's maps, zeros after
+  ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
+  // The images where they lie when unpadded, else padded copies of them all.
+  const Scalar* source = x;
+  std::size_t example_stride = x_stride, wp = g.width, plane = g.height * g.width;
+  if (g.pad > 0) {
+    wp = g.width + 2 * g.pad;
+    plane = (g.height + 2 * g.pad) * wp;
+    example_stride = g.channels * plane;
+    buffers.planes.assign(examples * example_stride, Scalar(0));
+    for (std::size_t e = 0; e < examples; ++e)
+      for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t y = 0; y < g.height; ++y)
+          std::memcpy(buffers.planes.data() + e * example_stride + c * plane +
+                          (y + g.pad) * wp + g.pad,
+                      x + e * x_stride + (c * g.height + y) * g.width,
+                      g.width * sizeof(Scalar));
+    source = buffers.planes.data();
+  }
+  buffers.offsets.resize(depth);
+  for (std::size_t c = 0; c < g.channels; ++c)
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t j = 0; j < k; ++j)
+        buffers.offsets[(c * k + i) * k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
+  // ∇Wᵀ (depth × ld), from the target when accumulating; δᵀ of one slice (kc × ld) and the
+  // image offset of each of its positions; the bias's 16 running sums per map.
+  buffers.sums.assign(depth * ld, Scalar(0));
+  Scalar* ct = buffers.sums.data();
+  if (accumulate)
+    for (std::size_t f = 0; f < band; ++f)
+      for (std::size_t p = 0; p < depth; ++p) ct[p * ld + f] = w_gradient[f * depth + p];
+  buffers.weights.assign(kc * ld, Scalar(0));
+  Scalar* dt = buffers.weights.data();
+  buffers.bases.resize(kc);
+  buffers.lanes.assign(sum_lanes * ld, Scalar(0));
+  std::size_t e = 0, pos = 0;  // the position the next slice starts at
+  for (std::size_t k0 = 0; k0 < total; k0 += kc) {
+    const std::size_t count = std::min(kc, total - k0);
+    for (std::size_t t = 0; t < count; ++t) {
+      const Scalar* d = delta + e * delta_stride + first_map * positions + pos;
+      for (std::size_t f = 0; f < band; ++f) dt[t * ld + f] = d[f * positions];
+      buffers.bases[t] = e * example_stride + pos / ow * wp + pos % ow;
+      // Σ δ as conv's fixed order had it: position k into running sum k mod 16.
+      Scalar* lane = buffers.lanes.data() + (k0 + t) % sum_lanes * ld;
+      for (std::size_t f = 0; f < ld; ++f) lane[f] += dt[t * ld + f];
+      if (++pos == positions) pos = 0, ++e;
+    }
+    const bool add = accumulate || k0 > 0;
+    for (std::size_t p0 = 0; p0 < depth; p0 += R)
+      with_rows<R>(std::min(R, depth - p0), [&]<std::size_t Rows>() {
+        std::size_t m0 = 0;
+        for (; m0 + 2 * L <= ld; m0 += 2 * L)
+          weight_tile<Scalar, Rows, 2>(source, buffers.bases.data(), buffers.offsets.data() + p0,
+                                       dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
+        if (m0 < ld)
+          weight_tile<Scalar, Rows, 1>(source, buffers.bases.data(), buffers.offsets.data() + p0,
+                                       dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
+      });
+  }
+  for (std::size_t f = 0; f < band; ++f) {
+    for (std::size_t p = 0; p < depth; ++p) w_gradient[f * depth + p] = ct[p * ld + f];
+    Scalar sum = 0;
+    for (std::size_t l = 0; l < sum_lanes; ++l) sum += buffers.lanes[l * ld + f];
+    delta_sums[f] = sum;
   }
 }

@@ -1,8 +1,8 @@
 // Tests of the direct convolution (convolution.hpp) against what the convolution layer computed
-// before it, im2col and the packed product (gemm.hpp), then col2im for the input gradient: bit
-// for bit, for float and double, over geometries that reach every edge — one input channel
+// before it, im2col and the packed product (gemm.hpp), then col2im for the input gradient and
+// a fixed-order sum for the bias: bit for bit, for float and double, over geometries that reach every edge — one input channel
 // and many, maps and channels that are not multiples of the register blocks (8 and 6 rows on
-// the 512-bit path, 6 and 3 on the 256-bit one), valid and same padding, even and odd kernels,
+// the 512-bit path, 6 and 3 on the 256-bit one; bands of maps of one and more vectors for ∇W), valid and same padding, even and odd kernels,
 // patches deeper than one slice of the product (K > 256) and more maps than one slice (the
 // input gradient's K), several examples with strides wider than an example, and inputs with
 // runs of zeros (images, δ after ReLU). CTest runs it once more on the 256-bit path.
@@ -151,6 +151,49 @@ void check_input_gradient() {
   }
 }
 
+// ∇W as the layer computed it before: the batch's patches side by side (n × examples·P), one
+// product with δ in map-major order (maps × examples·P) for the band of maps, and Σ δ per map
+// in 16 running sums (position k into sum k mod 16) added in order.
+template <typename Scalar>
+void check_weight_gradient() {
+  for (const ConvGeometry& g : geometries) {
+    const std::size_t examples = 5, in = g.channels * g.height * g.width;
+    const std::size_t p = g.output_height() * g.output_width(), n = g.patch();
+    const std::size_t x_stride = in + 1, d_stride = g.maps * p + 3, columns = examples * p;
+    const auto x = with_zeros<Scalar>(examples * x_stride, 6);
+    const auto delta = with_zeros<Scalar>(examples * d_stride, 7);
+    std::vector<Scalar> patches(n * columns), maps(g.maps * columns);
+    for (std::size_t e = 0; e < examples; ++e) {
+      const auto one = im2col(g, x.data() + e * x_stride);
+      for (std::size_t r = 0; r < n; ++r)
+        std::copy_n(one.data() + r * p, p, patches.data() + r * columns + e * p);
+      for (std::size_t f = 0; f < g.maps; ++f)
+        std::copy_n(delta.data() + e * d_stride + f * p, p, maps.data() + f * columns + e * p);
+    }
+    const std::size_t first = g.maps / 3, band = g.maps - first;  // a thread's band
+    for (const bool accumulate : {false, true}) {
+      const Scalar alpha = Scalar(-0.37);
+      const auto start = random_values<Scalar>(band * n, 8);
+      std::vector<Scalar> w = start, want = start, sums(band), want_sums(band);
+      conv_weight_gradient<Scalar>(g, x.data(), x_stride, delta.data(), d_stride, examples, first,
+                                   band, alpha, accumulate, w.data(), sums.data());
+      gemm<Scalar>(band, n, columns, alpha,
+                   {maps.data() + first * columns, static_cast<std::ptrdiff_t>(columns), 1},
+                   {patches.data(), 1, static_cast<std::ptrdiff_t>(columns)}, want.data(), n,
+                   accumulate);
+      for (std::size_t f = 0; f < band; ++f) {
+        Scalar lanes[16] = {};
+        for (std::size_t i = 0; i < columns; ++i) lanes[i % 16] += maps[(first + f) * columns + i];
+        Scalar sum = 0;
+        for (const Scalar lane : lanes) sum += lane;
+        want_sums[f] = sum;
+      }
+      expect_same_bits(w, want, g, accumulate ? "∇W (accumulated)" : "∇W");
+      expect_same_bits(sums, want_sums, g, "Σ δ");
+    }
+  }
+}
+
 TEST(Convolution, ForwardIsTheProductWithThePatchesBitForBit) {
   check_forward<float>();
   check_forward<double>();
@@ -159,6 +202,11 @@ TEST(Convolution, ForwardIsTheProductWithThePatchesBitForBit) {
 TEST(Convolution, InputGradientIsCol2imOfTheProductBitForBit) {
   check_input_gradient<float>();
   check_input_gradient<double>();
+}
+
+TEST(Convolution, WeightGradientIsTheProductOverTheBatchBitForBit) {
+  check_weight_gradient<float>();
+  check_weight_gradient<double>();
 }
 
 // A kernel of ones over an image of ones counts the taps inside the image: k² in the middle,

@@ -1,15 +1,15 @@
-// A convolution's two products with the images, computed directly on the images instead of
-// through im2col and the packed GEMM (gemm.hpp): the forward product z = W·patches and the
-// gradient with respect to the input, col2im(Wᵀ·δ). Written because the GEMM route copied every
-// value of the patches twice (im2col, then packing) and added the patches' gradients back one
-// by one, which took more time than the products themselves (bench/kernels_bench ConvTrain,
-// docs/benchmarks.md). The weight gradient stays with the GEMM (its sums run over every
-// position of the batch, which the GEMM's packing serves).
+// A convolution's three products, computed directly on the images instead of through im2col
+// and the packed GEMM (gemm.hpp): the forward product z = W·patches, the gradient with respect
+// to the input, col2im(Wᵀ·δ), and the weight gradient δ·patchesᵀ. Written because the GEMM
+// route copied every value of the patches twice (im2col, then packing) and added the patches'
+// gradients back one by one, which took more time than the products themselves
+// (bench/kernels_bench ConvLayerTrain, docs/benchmarks.md).
 //
-// Both compute exactly what the GEMM route computed, bit for bit: each z is the fused
-// multiply-adds of the patch's elements in order, in the GEMM's slices of k (depth_slice), and
-// each element of the input gradient the sum, over the kernel's taps in order, of the products
-// of the maps in order, as col2im added them (tests/kernels/convolution_test.cpp).
+// All three compute exactly what the GEMM route computed, bit for bit: each z is the fused
+// multiply-adds of the patch's elements in order, in the GEMM's slices of k (depth_slice); each
+// element of the input gradient the sum, over the kernel's taps in order, of the products of
+// the maps in order, as col2im added them; each element of ∇W the products over every position
+// of every example in order, in the GEMM's slices (tests/kernels/convolution_test.cpp).
 #pragma once
 
 #include <cstddef>
@@ -51,5 +51,15 @@ template <typename Scalar>
 void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* delta,
                          std::size_t delta_stride, Scalar* dx, std::size_t dx_stride,
                          std::size_t examples);
+
+// For the maps [first_map, first_map + band): ∇W (band × channels·k·k, row-major) = alpha·Σ_e
+// δ_e·patches(x_e)ᵀ, + ∇W when `accumulate`, summed over every position of every example in
+// order (K = examples·OH·OW); and delta_sums[f] = Σ δ(f) over the same K, position k into running
+// sum k mod 16, those added in order (the bias's gradient before alpha).
+template <typename Scalar>
+void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                          const Scalar* delta, std::size_t delta_stride, std::size_t examples,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
+                          Scalar* w_gradient, Scalar* delta_sums);
 
 }  // namespace digitnet

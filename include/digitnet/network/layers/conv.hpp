@@ -6,13 +6,11 @@
 // Parameters: W, maps × (C·k·k) row-major, element (f, (c·k + i)·k + j) the weight of input
 // channel c at kernel row i, column j (PyTorch's weight[f][c][i][j]), and b, maps.
 //
-// z = W·patches and ∂C/∂x = col2im(Wᵀ·δ) are computed directly on the images
-// (kernels/convolution.hpp: vectors of output positions read the image in place); the weight
-// gradient ∇W = δ·patchesᵀ, summed over every position of every example (K = m·P), goes through
-// im2col and the packed GEMM (gemm.hpp), in "map-major" order (maps × m·P). Both give the
-// numbers the GEMM gave for all three, bit for bit. Threads take whole examples in forward and
-// for ∂C/∂x, and bands of maps for the gradient: one thread and two give the same numbers. The
-// images' zeros in the first layer's patches are skipped by the GEMM, exactly.
+// z = W·patches, ∂C/∂x = col2im(Wᵀ·δ) and ∇W = δ·patchesᵀ (summed over every position of
+// every example, K = m·P) are computed directly on the images (kernels/convolution.hpp), with
+// no patches in memory; they give the numbers that im2col and the packed GEMM gave, bit for
+// bit. Threads take whole examples in forward and for ∂C/∂x, and bands of maps for the
+// gradient: one thread and two give the same numbers.
 #pragma once
 
 #include "digitnet/kernels/convolution.hpp"
@@ -40,8 +38,6 @@ class ConvLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 2.0 * static_cast<double>(maps() * positions() * patch());
   }
-  // Per example, for the weight gradient: its patches and its δ in map-major order (see .cpp).
-  std::size_t scratch_rows() const override { return (patch() + maps()) * positions(); }
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
@@ -57,9 +53,6 @@ class ConvLayer final : public Layer<Scalar> {
     return this->output_shape().height * this->output_shape().width;
   }
   std::size_t patch() const { return this->input_shape().channels * k_ * k_; }
-  // x (one example) → its patches: row (c·k + i)·k + j of `patches` (row stride ld) holds
-  // x[c][oy + i − pad][ox + j − pad] at column oy·OW + ox, 0 where that is off the image.
-  void im2col(const Scalar* x, Scalar* patches, std::size_t ld) const;
   ConvGeometry geometry() const;
 
   std::size_t k_;
