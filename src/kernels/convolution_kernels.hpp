@@ -171,6 +171,25 @@ void finish_row(const Scalar* sums, Scalar bias, std::size_t n, bool relu, Scala
   }
 }
 
+// out[t·ldo + f] = in[f·ldi + t] for f < rows, t < columns: 8 x 8 blocks in registers (floats),
+// the edges one by one.
+template <typename Scalar>
+void transpose(const Scalar* in, std::size_t ldi, std::size_t rows, std::size_t columns,
+               Scalar* out, std::size_t ldo) {
+  std::size_t f0 = 0;
+  if constexpr (sizeof(Scalar) == 4)
+    for (; f0 + 8 <= rows; f0 += 8) {
+      std::size_t t0 = 0;
+      for (; t0 + 8 <= columns; t0 += 8)
+        simd::transpose_8x8(in + f0 * ldi + t0, static_cast<std::ptrdiff_t>(ldi),
+                            out + t0 * ldo + f0, ldo);
+      for (std::size_t f = f0; f < f0 + 8; ++f)
+        for (std::size_t t = t0; t < columns; ++t) out[t * ldo + f] = in[f * ldi + t];
+    }
+  for (std::size_t f = f0; f < rows; ++f)
+    for (std::size_t t = 0; t < columns; ++t) out[t * ldo + f] = in[f * ldi + t];
+}
+
 // The calling thread's buffers, grown once to the largest they have needed.
 template <typename Scalar>
 struct ConvBuffers {
@@ -342,17 +361,26 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   Scalar* dt = buffers.weights.data();
   buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
-  std::size_t e = 0, pos = 0;  // the position the next slice starts at
+  std::size_t e = 0, pos = 0, oy = 0, ox = 0;  // where the next slice starts
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
+    // δᵀ and the image offsets of the slice's positions, a run within one example at a time.
+    for (std::size_t t = 0; t < count;) {
+      const std::size_t run = std::min(count - t, positions - pos);
+      transpose(delta + e * delta_stride + first_map * positions + pos, positions, band, run,
+                dt + t * ld, ld);
+      for (std::size_t i = 0; i < run; ++i) {
+        buffers.bases[t + i] = e * example_stride + oy * wp + ox;
+        if (++ox == ow) ox = 0, ++oy;
+      }
+      t += run;
+      pos += run;
+      if (pos == positions) pos = 0, oy = 0, ++e;
+    }
+    // Σ δ as conv's fixed order had it: position k into running sum k mod 16.
     for (std::size_t t = 0; t < count; ++t) {
-      const Scalar* d = delta + e * delta_stride + first_map * positions + pos;
-      for (std::size_t f = 0; f < band; ++f) dt[t * ld + f] = d[f * positions];
-      buffers.bases[t] = e * example_stride + pos / ow * wp + pos % ow;
-      // Σ δ as conv's fixed order had it: position k into running sum k mod 16.
       Scalar* lane = buffers.lanes.data() + (k0 + t) % sum_lanes * ld;
       for (std::size_t f = 0; f < ld; ++f) lane[f] += dt[t * ld + f];
-      if (++pos == positions) pos = 0, ++e;
     }
     const bool add = accumulate || k0 > 0;
     for (std::size_t p0 = 0; p0 < depth; p0 += R)
