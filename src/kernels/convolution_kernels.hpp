@@ -43,6 +43,17 @@ constexpr std::size_t weight_rows = simd::vector_bytes == 64 ? 8 : 6;
 
 inline std::size_t round_up_to(std::size_t a, std::size_t b) { return (a + b - 1) / b * b; }
 
+// n rows cut into the fewest blocks of at most R, their sizes differing by one at most (25
+// elements of a patch in blocks of 8: 7, 6, 6, 6 rather than 8, 8, 8, 1, whose last block
+// took a sixth of the first layer's weight gradient).
+struct Blocks {
+  std::size_t count, base, extra;
+  Blocks(std::size_t n, std::size_t r)
+      : count((n + r - 1) / r), base(count ? n / count : 0), extra(count ? n % count : 0) {}
+  std::size_t first(std::size_t b) const { return b * base + std::min(b, extra); }
+  std::size_t rows(std::size_t b) const { return base + (b < extra ? 1 : 0); }
+};
+
 // f.template operator()<rows>() with rows, 1..R, as a compile-time number.
 template <std::size_t R, typename F>
 void with_rows(std::size_t rows, F&& f) {
@@ -221,11 +232,12 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
     for (std::size_t i = 0; i < k; ++i)
       for (std::size_t j = 0; j < k; ++j)
         buffers.offsets[(c * k + i) * k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
-  // W in blocks of R maps (the last block may have fewer, `rows`), block f0 at f0·depth: for
+  // W in blocks of at most R maps (`rows` each, Blocks), block f0 at f0·depth: for
   // every p, its rows' weights side by side.
+  const Blocks blocks(maps, R);
   buffers.weights.resize(maps * depth);
-  for (std::size_t f0 = 0; f0 < maps; f0 += R) {
-    const std::size_t rows = std::min(R, maps - f0);
+  for (std::size_t b = 0; b < blocks.count; ++b) {
+    const std::size_t f0 = blocks.first(b), rows = blocks.rows(b);
     for (std::size_t p = 0; p < depth; ++p)
       for (std::size_t r = 0; r < rows; ++r)
         buffers.weights[f0 * depth + p * rows + r] = w[(f0 + r) * depth + p];
@@ -243,8 +255,8 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
     Scalar* a = out.a + e * out.a_stride;
     Scalar* derivative =
         out.derivative != nullptr ? out.derivative + e * out.derivative_stride : nullptr;
-    for (std::size_t f0 = 0; f0 < maps; f0 += R) {
-      const std::size_t rows = std::min(R, maps - f0);
+    for (std::size_t block = 0; block < blocks.count; ++block) {
+      const std::size_t f0 = blocks.first(block), rows = blocks.rows(block);
       with_rows<R>(rows, [&]<std::size_t Rows>() {
         for (std::size_t q0 = 0; q0 < span; q0 += N)
           forward_tile<Scalar, Rows>(planes + q0, buffers.offsets.data(),
@@ -281,11 +293,12 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
     for (std::size_t j = 0; j < k; ++j)
       buffers.offsets[i * k + j] =
           static_cast<std::uint32_t>(first + (k - 1 - i) * gw + (k - 1 - j));
-  // Wᵀ in blocks of R channels (the last may have fewer, `rows`), block c0 at c0·taps·maps: for
+  // Wᵀ in blocks of at most R channels (`rows` each), block c0 at c0·taps·maps: for
   // every tap, for every map, its rows' weights side by side.
+  const Blocks blocks(g.channels, R);
   buffers.weights.resize(depth * maps);
-  for (std::size_t c0 = 0; c0 < g.channels; c0 += R) {
-    const std::size_t rows = std::min(R, g.channels - c0);
+  for (std::size_t b = 0; b < blocks.count; ++b) {
+    const std::size_t c0 = blocks.first(b), rows = blocks.rows(b);
     for (std::size_t t = 0; t < taps; ++t)
       for (std::size_t f = 0; f < maps; ++f)
         for (std::size_t r = 0; r < rows; ++r)
@@ -302,8 +315,8 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
       for (std::size_t oy = 0; oy < oh; ++oy)
         std::memcpy(planes + f * plane + (oy + k - 1) * gw + (k - 1), d + (f * oh + oy) * ow,
                     ow * sizeof(Scalar));
-    for (std::size_t c0 = 0; c0 < g.channels; c0 += R)
-      with_rows<R>(std::min(R, g.channels - c0), [&]<std::size_t Rows>() {
+    for (std::size_t b = 0; b < blocks.count; ++b)
+      with_rows<R>(blocks.rows(b), [&, c0 = blocks.first(b)]<std::size_t Rows>() {
         for (std::size_t u0 = 0; u0 < span; u0 += N)
           gradient_tile<Scalar, Rows>(planes + u0, plane, maps, buffers.offsets.data(), taps,
                                       buffers.weights.data() + c0 * taps * maps, kc,
@@ -361,6 +374,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   Scalar* dt = buffers.weights.data();
   buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
+  const Blocks blocks(depth, R);
   std::size_t e = 0, pos = 0, oy = 0, ox = 0;  // where the next slice starts
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
@@ -383,8 +397,8 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
       for (std::size_t f = 0; f < ld; ++f) lane[f] += dt[t * ld + f];
     }
     const bool add = accumulate || k0 > 0;
-    for (std::size_t p0 = 0; p0 < depth; p0 += R)
-      with_rows<R>(std::min(R, depth - p0), [&]<std::size_t Rows>() {
+    for (std::size_t b = 0; b < blocks.count; ++b)
+      with_rows<R>(blocks.rows(b), [&, p0 = blocks.first(b)]<std::size_t Rows>() {
         std::size_t m0 = 0;
         for (; m0 + 2 * L <= ld; m0 += 2 * L)
           weight_tile<Scalar, Rows, 2>(source, buffers.bases.data(), buffers.offsets.data() + p0,
