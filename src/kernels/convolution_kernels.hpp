@@ -204,9 +204,12 @@ void transpose(const Scalar* in, std::size_t ldi, std::size_t rows, std::size_t 
 // The calling thread's buffers, grown once to the largest they have needed.
 template <typename Scalar>
 struct ConvBuffers {
-  std::vector<Scalar> planes, weights, sums, lanes;
-  std::vector<std::uint32_t> offsets;
-  std::vector<std::size_t> bases;
+  std::vector<Scalar> planes;  // padded images, or padded δ
+  std::vector<Scalar> packed;  // W or Wᵀ in the tiles' order, or a slice of δᵀ
+  std::vector<Scalar> sums;    // a block's sums, or ∇Wᵀ
+  std::vector<Scalar> lanes;   // Σ δ's 16 running sums per map
+  std::vector<std::uint32_t> offsets;  // each tap's offset in the planes
+  std::vector<std::size_t> bases;      // each position's offset in the images
 };
 template <typename Scalar>
 ConvBuffers<Scalar>& conv_buffers() {
@@ -235,12 +238,12 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
   // W in blocks of at most R maps (`rows` each, Blocks), block f0 at f0·depth: for
   // every p, its rows' weights side by side.
   const Blocks blocks(maps, R);
-  buffers.weights.resize(maps * depth);
+  buffers.packed.resize(maps * depth);
   for (std::size_t b = 0; b < blocks.count; ++b) {
     const std::size_t f0 = blocks.first(b), rows = blocks.rows(b);
     for (std::size_t p = 0; p < depth; ++p)
       for (std::size_t r = 0; r < rows; ++r)
-        buffers.weights[f0 * depth + p * rows + r] = w[(f0 + r) * depth + p];
+        buffers.packed[f0 * depth + p * rows + r] = w[(f0 + r) * depth + p];
   }
   buffers.sums.resize(R * span);  // one block of maps at a time
   const std::size_t kc = depth_slice(depth);
@@ -260,7 +263,7 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
       with_rows<R>(rows, [&]<std::size_t Rows>() {
         for (std::size_t q0 = 0; q0 < span; q0 += N)
           forward_tile<Scalar, Rows>(planes + q0, buffers.offsets.data(),
-                                     buffers.weights.data() + f0 * depth, depth, kc,
+                                     buffers.packed.data() + f0 * depth, depth, kc,
                                      sums + q0, span);
       });
       // The block's valid columns, with the bias and the activation, while they are in L1.
@@ -296,13 +299,13 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
   // Wᵀ in blocks of at most R channels (`rows` each), block c0 at c0·taps·maps: for
   // every tap, for every map, its rows' weights side by side.
   const Blocks blocks(g.channels, R);
-  buffers.weights.resize(depth * maps);
+  buffers.packed.resize(depth * maps);
   for (std::size_t b = 0; b < blocks.count; ++b) {
     const std::size_t c0 = blocks.first(b), rows = blocks.rows(b);
     for (std::size_t t = 0; t < taps; ++t)
       for (std::size_t f = 0; f < maps; ++f)
         for (std::size_t r = 0; r < rows; ++r)
-          buffers.weights[c0 * taps * maps + (t * maps + f) * rows + r] =
+          buffers.packed[c0 * taps * maps + (t * maps + f) * rows + r] =
               w[f * depth + (c0 + r) * taps + t];
   }
   buffers.sums.resize(g.channels * span);
@@ -319,7 +322,7 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
       with_rows<R>(blocks.rows(b), [&, c0 = blocks.first(b)]<std::size_t Rows>() {
         for (std::size_t u0 = 0; u0 < span; u0 += N)
           gradient_tile<Scalar, Rows>(planes + u0, plane, maps, buffers.offsets.data(), taps,
-                                      buffers.weights.data() + c0 * taps * maps, kc,
+                                      buffers.packed.data() + c0 * taps * maps, kc,
                                       sums + c0 * span + u0, span);
       });
     Scalar* out = dx + e * dx_stride;
@@ -370,8 +373,8 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   if (accumulate)
     for (std::size_t f = 0; f < band; ++f)
       for (std::size_t p = 0; p < depth; ++p) ct[p * ld + f] = w_gradient[f * depth + p];
-  buffers.weights.assign(kc * ld, Scalar(0));
-  Scalar* dt = buffers.weights.data();
+  buffers.packed.assign(kc * ld, Scalar(0));
+  Scalar* dt = buffers.packed.data();
   buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
   const Blocks blocks(depth, R);

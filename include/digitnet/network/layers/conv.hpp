@@ -13,10 +13,11 @@
 // gradient: one thread and two give the same numbers.
 #pragma once
 
-#include "digitnet/kernels/convolution.hpp"
 #include "digitnet/network/layer.hpp"
 
 namespace digitnet {
+
+struct ConvGeometry;  // kernels/convolution.hpp
 
 // The kind's registration (layer_registry.cpp).
 struct ConvKind {
