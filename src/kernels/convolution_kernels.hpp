@@ -16,7 +16,8 @@
 // δ(f, y + pad − i, x + pad − j), which lies at u + offset(i, j) of δ's padded plane f (zero
 // outside δ, which adds exactly nothing). As col2im added up the GEMM's Wᵀ·δ: for each tap in
 // order the products of the maps in order (in depth_slice's slices of the maps), that sum then
-// added to the position's running sum. A tile is R channels × 2 vectors of u.
+// added to the position's running sum. A tile is R channels × 2 vectors of u (1 channel × 8 or
+// 4 vectors when there is one).
 //
 // Weight gradient. ∇W(f, p) sums δ(f, k)·x(k + offset(p)) over k, every output position of
 // every example in order (K = examples·P), as the GEMM did over its rows of patches, in its
@@ -37,11 +38,20 @@ using simd::Vec;
 // registers of the 512-bit path and the 16 of the 256-bit one.
 constexpr std::size_t forward_rows = simd::vector_bytes == 64 ? 8 : 6;
 constexpr std::size_t gradient_rows = simd::vector_bytes == 64 ? 6 : 3;
+// A single input channel (a convolution after a one-map layer) has tiles of 1 row, which
+// would load two vectors of δ and a weight for two FMAs: it takes more vectors of u instead.
+constexpr std::size_t one_channel_vectors = simd::vector_bytes == 64 ? 8 : 4;
 // The weight gradient's tiles: R·V accumulators (V = 1 or 2), one or two vectors of δ, R image
 // offsets kept in general registers.
 constexpr std::size_t weight_rows = simd::vector_bytes == 64 ? 8 : 6;
 
 inline std::size_t round_up_to(std::size_t a, std::size_t b) { return (a + b - 1) / b * b; }
+
+// The distance between the planes of padded copies: a cache line more than a multiple of 16
+// values, never a multiple of 4 KiB (32 x 32 planes exactly 4 KiB apart put every plane's
+// vector of a tap in one set of L1: fast-99's first layer, after a one-map layer, ran its input
+// gradient at two thirds of the speed).
+inline std::size_t apart(std::size_t plane) { return round_up_to(plane, 16) + 16; }
 
 // n rows cut into the fewest blocks of at most R, their sizes differing by one at most (25
 // elements of a patch in blocks of 8: 7, 6, 6, 6 rather than 8, 8, 8, 1, whose last block
@@ -95,43 +105,45 @@ void forward_tile(const Scalar* image, const std::uint32_t* offsets, const Scala
   }
 }
 
-// out(r, 0..2L) = Σ_t (Σ_f w[(t·maps + f)·R + r]·delta[f·plane + offsets[t] .. + 2L)) for r < R:
-// the sums over f in slices of kc (each added to those before it), the taps' sums in order.
-template <typename Scalar, std::size_t R>
+// out(r, 0..V·L) = Σ_t (Σ_f w[(t·maps + f)·R + r]·delta[f·plane + offsets[t] .. + V·L)) for
+// r < R: the sums over f in slices of kc (each added to those before it), the taps' sums in
+// order.
+template <typename Scalar, std::size_t R, std::size_t V>
 void gradient_tile(const Scalar* delta, std::size_t plane, std::size_t maps,
                    const std::uint32_t* offsets, std::size_t taps, const Scalar* w,
                    std::size_t kc, Scalar* out, std::size_t ld) {
   constexpr std::size_t L = lanes<Scalar>;
-  Vec<Scalar> sum[R][2];
-  for (std::size_t r = 0; r < R; ++r) sum[r][0] = sum[r][1] = broadcast(Scalar(0));
+  Vec<Scalar> sum[R][V];
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) sum[r][v] = broadcast(Scalar(0));
   for (std::size_t t = 0; t < taps; ++t) {
     const Scalar* d = delta + offsets[t];
     const Scalar* wt = w + t * maps * R;
-    Vec<Scalar> tap[R][2];  // (zeroed for the compiler: the first slice, f0 = 0, sets it)
-    for (std::size_t r = 0; r < R; ++r) tap[r][0] = tap[r][1] = broadcast(Scalar(0));
+    Vec<Scalar> tap[R][V];  // (zeroed for the compiler: the first slice, f0 = 0, sets it)
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t v = 0; v < V; ++v) tap[r][v] = broadcast(Scalar(0));
     for (std::size_t f0 = 0; f0 < maps; f0 += kc) {
       const std::size_t f1 = std::min(maps, f0 + kc);
-      Vec<Scalar> acc[R][2];
-      for (std::size_t r = 0; r < R; ++r) acc[r][0] = acc[r][1] = broadcast(Scalar(0));
+      Vec<Scalar> acc[R][V];
+      for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t v = 0; v < V; ++v) acc[r][v] = broadcast(Scalar(0));
 #pragma GCC unroll 4
       for (std::size_t f = f0; f < f1; ++f) {
-        const Vec<Scalar> b0 = load(d + f * plane), b1 = load(d + f * plane + L);
+        Vec<Scalar> b[V];
+        for (std::size_t v = 0; v < V; ++v) b[v] = load(d + f * plane + v * L);
         for (std::size_t r = 0; r < R; ++r) {
           const Vec<Scalar> a = broadcast(wt[f * R + r]);
-          acc[r][0] = multiply_add(a, b0, acc[r][0]);
-          acc[r][1] = multiply_add(a, b1, acc[r][1]);
+          for (std::size_t v = 0; v < V; ++v) acc[r][v] = multiply_add(a, b[v], acc[r][v]);
         }
       }
       for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t h = 0; h < 2; ++h) tap[r][h] = f0 == 0 ? acc[r][h] : acc[r][h] + tap[r][h];
+        for (std::size_t v = 0; v < V; ++v) tap[r][v] = f0 == 0 ? acc[r][v] : acc[r][v] + tap[r][v];
     }
     for (std::size_t r = 0; r < R; ++r)
-      for (std::size_t h = 0; h < 2; ++h) sum[r][h] = sum[r][h] + tap[r][h];
+      for (std::size_t v = 0; v < V; ++v) sum[r][v] = sum[r][v] + tap[r][v];
   }
-  for (std::size_t r = 0; r < R; ++r) {
-    store(out + r * ld, sum[r][0]);
-    store(out + r * ld + L, sum[r][1]);
-  }
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) store(out + r * ld + v * L, sum[r][v]);
 }
 
 // ct(r, v·L..) = alpha·Σ_k image[bases[k] + offsets[r]]·dt[k·ld + v·L ..] (+ ct(r, ..) when
@@ -222,7 +234,8 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
                   std::size_t x_stride, ConvOutput<Scalar> out, std::size_t examples) {
   constexpr std::size_t N = 2 * lanes<Scalar>, R = forward_rows;
   const std::size_t k = g.k, depth = g.patch(), maps = g.maps;
-  const std::size_t hp = g.height + 2 * g.pad, wp = g.width + 2 * g.pad, plane = hp * wp;
+  const std::size_t hp = g.height + 2 * g.pad, wp = g.width + 2 * g.pad;
+  const std::size_t plane = apart(hp * wp);
   const std::size_t oh = g.output_height(), ow = g.output_width();
   // The wide grid's positions up to the last output, in whole tiles.
   const std::size_t span = round_up_to((oh - 1) * wp + ow, N);
@@ -280,10 +293,11 @@ template <typename Scalar>
 void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* delta,
                          std::size_t delta_stride, Scalar* dx, std::size_t dx_stride,
                          std::size_t examples) {
-  constexpr std::size_t N = 2 * lanes<Scalar>, R = gradient_rows;
+  constexpr std::size_t R = gradient_rows;
   const std::size_t k = g.k, depth = g.patch(), maps = g.maps, taps = k * k;
+  const std::size_t N = (g.channels == 1 ? one_channel_vectors : 2) * lanes<Scalar>;
   const std::size_t oh = g.output_height(), ow = g.output_width();
-  const std::size_t gw = ow + 2 * (k - 1), plane = (oh + 2 * (k - 1)) * gw;
+  const std::size_t gw = ow + 2 * (k - 1), plane = apart((oh + 2 * (k - 1)) * gw);
   // Input (y, x) at u = y·gw + x (the padded input's (y + pad, x + pad) at u + first), in whole
   // tiles.
   const std::size_t first = g.pad * gw + g.pad;
@@ -318,13 +332,19 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
       for (std::size_t oy = 0; oy < oh; ++oy)
         std::memcpy(planes + f * plane + (oy + k - 1) * gw + (k - 1), d + (f * oh + oy) * ow,
                     ow * sizeof(Scalar));
-    for (std::size_t b = 0; b < blocks.count; ++b)
-      with_rows<R>(blocks.rows(b), [&, c0 = blocks.first(b)]<std::size_t Rows>() {
-        for (std::size_t u0 = 0; u0 < span; u0 += N)
-          gradient_tile<Scalar, Rows>(planes + u0, plane, maps, buffers.offsets.data(), taps,
-                                      buffers.packed.data() + c0 * taps * maps, kc,
-                                      sums + c0 * span + u0, span);
-      });
+    if (g.channels == 1)
+      for (std::size_t u0 = 0; u0 < span; u0 += N)
+        gradient_tile<Scalar, 1, one_channel_vectors>(planes + u0, plane, maps,
+                                                      buffers.offsets.data(), taps,
+                                                      buffers.packed.data(), kc, sums + u0, span);
+    else
+      for (std::size_t b = 0; b < blocks.count; ++b)
+        with_rows<R>(blocks.rows(b), [&, c0 = blocks.first(b)]<std::size_t Rows>() {
+          for (std::size_t u0 = 0; u0 < span; u0 += N)
+            gradient_tile<Scalar, Rows, 2>(planes + u0, plane, maps, buffers.offsets.data(),
+                                           taps, buffers.packed.data() + c0 * taps * maps, kc,
+                                           sums + c0 * span + u0, span);
+        });
     Scalar* out = dx + e * dx_stride;
     for (std::size_t c = 0; c < g.channels; ++c)
       for (std::size_t y = 0; y < g.height; ++y)
@@ -349,7 +369,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   std::size_t example_stride = x_stride, wp = g.width, plane = g.height * g.width;
   if (g.pad > 0) {
     wp = g.width + 2 * g.pad;
-    plane = (g.height + 2 * g.pad) * wp;
+    plane = apart((g.height + 2 * g.pad) * wp);
     example_stride = g.channels * plane;
     buffers.planes.assign(examples * example_stride, Scalar(0));
     for (std::size_t e = 0; e < examples; ++e)
