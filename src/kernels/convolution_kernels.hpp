@@ -4,7 +4,7 @@
 //
 // Forward. Each example is copied into zero-padded planes Wp = width + 2·pad wide, and output
 // (oy, ox) is computed at q = oy·Wp + ox of that "wide grid": tap p = (c, i, j) of its patch is
-// the plane's value at q + offset(p), offset(p) = (c·Hp + i)·Wp + j. Consecutive q are
+// the plane's value at q + offset(p), offset(p) = c·plane + i·Wp + j. Consecutive q are
 // consecutive addresses, so a vector of outputs reads a vector of the image where it lies: no
 // patches, no packing. The grid's columns ox ≥ OW (k − 1 of every Wp) are computed and thrown
 // away. A tile is R maps × 2 vectors of q, the GEMM's register block with B read in place, its
@@ -47,11 +47,14 @@ constexpr std::size_t weight_rows = simd::vector_bytes == 64 ? 8 : 6;
 
 inline std::size_t round_up_to(std::size_t a, std::size_t b) { return (a + b - 1) / b * b; }
 
-// The distance between the planes of padded copies: a cache line more than a multiple of 16
-// values, never a multiple of 4 KiB (32 x 32 planes exactly 4 KiB apart put every plane's
-// vector of a tap in one set of L1: fast-99's first layer, after a one-map layer, ran its input
+// The distance between the planes of padded copies: an odd number of cache lines, so that a
+// tap's vectors in successive planes fall in different sets of L1 (32 x 32 planes exactly 4 KiB
+// apart put all of them in one set: fast-99's first layer, after a one-map layer, ran its input
 // gradient at two thirds of the speed).
-inline std::size_t apart(std::size_t plane) { return round_up_to(plane, 16) + 16; }
+inline std::size_t apart(std::size_t plane) {
+  const std::size_t lines = (plane + 15) / 16;  // of 16 values (64 bytes of floats)
+  return (lines % 2 == 1 ? lines : lines + 1) * 16;
+}
 
 // n rows cut into the fewest blocks of at most R, their sizes differing by one at most (25
 // elements of a patch in blocks of 8: 7, 6, 6, 6 rather than 8, 8, 8, 1, whose last block
