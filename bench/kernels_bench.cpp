@@ -18,17 +18,28 @@ namespace {
 
 using namespace digitnet;
 
+// Each column of x a real MNIST training image drawn by rng (81% zero pixels, which the kernels
+// skip where a whole slice is zero).
+void fill_with_images(Matrix<float>& x, Rng& rng) {
+  static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
+  std::vector<std::uint32_t> indices(static_cast<std::size_t>(x.cols()));
+  for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
+  fill_inputs<float>(images, indices, x);
+}
+
+// The input of fast-99's first convolution (images) or of its second (values in [0, 1)).
+void fill_conv_input(bool second, Matrix<float>& x, Rng& rng) {
+  if (!second) return fill_with_images(x, rng);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
+}
+
 struct Setup {
   Setup(std::size_t hidden, std::size_t batch, int threads)
       : net({784, hidden, 10}, 1), nabla(net.sizes()) {
     ws = net.make_workspace(batch, threads);
     Rng rng(2);
     x = Matrix<float>(784, static_cast<Eigen::Index>(batch));
-    // Real MNIST images (81% zero pixels, which the kernels skip where a whole slice is zero).
-    static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
-    std::vector<std::uint32_t> indices(batch);
-    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
-    fill_inputs<float>(images, indices, x);
+    fill_with_images(x, rng);
     y = Matrix<float>::Zero(10, static_cast<Eigen::Index>(batch));
     for (Eigen::Index j = 0; j < y.cols(); ++j) y(j % 10, j) = 1;
   }
@@ -167,14 +178,7 @@ void ConvTrain(benchmark::State& state) {
   Parameters<float> nabla(net.parameter_layout());
   Matrix<float> x(static_cast<Eigen::Index>(arch.input.size()), batch);
   Rng rng(2);
-  if (second) {
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
-  } else {
-    static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
-    std::vector<std::uint32_t> indices(batch);
-    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
-    fill_inputs<float>(images, indices, x);
-  }
+  fill_conv_input(second, x, rng);
   Matrix<float> y = Matrix<float>::Zero(10, batch);
   for (Eigen::Index j = 0; j < y.cols(); ++j) y(j % 10, j) = 1;
   for (auto _ : state) benchmark::DoNotOptimize(net.backprop(x, y, ws, nabla));
@@ -209,14 +213,7 @@ void ConvLayerTrain(benchmark::State& state) {
   Matrix<float> scratch(static_cast<Eigen::Index>(layer.scratch_rows()), batch);
   Parameters<float> nabla(net.parameter_layout());
   Rng rng(2);
-  if (second) {
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform());
-  } else {
-    static const Dataset images = load_mnist(DIGITNET_SOURCE_DATA_DIR).training;
-    std::vector<std::uint32_t> indices(batch);
-    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.below(images.size()));
-    fill_inputs<float>(images, indices, x);
-  }
+  fill_conv_input(second, x, rng);
   for (Eigen::Index i = 0; i < delta.size(); ++i)
     delta.data()[i] = static_cast<float>(rng.normal());
   for (auto _ : state) {
