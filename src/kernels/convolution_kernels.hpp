@@ -216,6 +216,27 @@ void transpose(const Scalar* in, std::size_t ldi, std::size_t rows, std::size_t 
     for (std::size_t t = 0; t < columns; ++t) out[t * ldo + f] = in[f * ldi + t];
 }
 
+// One example (channels × height × width at image) into zero-padded planes `plane` apart, rows
+// wp wide: pixel (c, y, x) at c·plane + (y + pad)·wp + x + pad. The padding is left as it is.
+template <typename Scalar>
+void copy_into_planes(const ConvGeometry& g, const Scalar* image, Scalar* planes,
+                      std::size_t plane, std::size_t wp) {
+  for (std::size_t c = 0; c < g.channels; ++c)
+    for (std::size_t y = 0; y < g.height; ++y)
+      std::memcpy(planes + c * plane + (y + g.pad) * wp + g.pad,
+                  image + (c * g.height + y) * g.width, g.width * sizeof(Scalar));
+}
+
+// Tap p = (c·k + i)·k + j of a patch at c·plane + i·wp + j of the output position's corner.
+inline void set_tap_offsets(const ConvGeometry& g, std::size_t plane, std::size_t wp,
+                            std::vector<std::uint32_t>& offsets) {
+  offsets.resize(g.patch());
+  for (std::size_t c = 0; c < g.channels; ++c)
+    for (std::size_t i = 0; i < g.k; ++i)
+      for (std::size_t j = 0; j < g.k; ++j)
+        offsets[(c * g.k + i) * g.k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
+}
+
 // The calling thread's buffers, grown once to the largest they have needed.
 template <typename Scalar>
 struct ConvBuffers {
@@ -246,11 +267,7 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
   // The planes and, beyond them, what the last tile's thrown-away columns read: zeros.
   const std::size_t reach = (g.channels - 1) * plane + (k - 1) * wp + (k - 1) + span;
   buffers.planes.assign(std::max(reach, g.channels * plane), Scalar(0));
-  buffers.offsets.resize(depth);
-  for (std::size_t c = 0; c < g.channels; ++c)
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t j = 0; j < k; ++j)
-        buffers.offsets[(c * k + i) * k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
+  set_tap_offsets(g, plane, wp, buffers.offsets);
   // W in blocks of at most R maps (`rows` each, Blocks), block f0 at f0·depth: for
   // every p, its rows' weights side by side.
   const Blocks blocks(maps, R);
@@ -266,11 +283,7 @@ void conv_forward(const ConvGeometry& g, const Scalar* w, const Scalar* b, const
   Scalar* planes = buffers.planes.data();
   Scalar* sums = buffers.sums.data();
   for (std::size_t e = 0; e < examples; ++e) {
-    const Scalar* image = x + e * x_stride;
-    for (std::size_t c = 0; c < g.channels; ++c)
-      for (std::size_t y = 0; y < g.height; ++y)
-        std::memcpy(planes + c * plane + (y + g.pad) * wp + g.pad,
-                    image + (c * g.height + y) * g.width, g.width * sizeof(Scalar));
+    copy_into_planes(g, x + e * x_stride, planes, plane, wp);
     Scalar* a = out.a + e * out.a_stride;
     Scalar* derivative =
         out.derivative != nullptr ? out.derivative + e * out.derivative_stride : nullptr;
@@ -362,7 +375,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                           std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = 16;
-  const std::size_t k = g.k, depth = g.patch();
+  const std::size_t depth = g.patch();
   const std::size_t oh = g.output_height(), ow = g.output_width(), positions = oh * ow;
   const std::size_t total = examples * positions, kc = depth_slice(total);
   const std::size_t ld = round_up_to(band, L);  // δᵀ's rows: the band's maps, zeros after
@@ -376,19 +389,11 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
     example_stride = g.channels * plane;
     buffers.planes.assign(examples * example_stride, Scalar(0));
     for (std::size_t e = 0; e < examples; ++e)
-      for (std::size_t c = 0; c < g.channels; ++c)
-        for (std::size_t y = 0; y < g.height; ++y)
-          std::memcpy(buffers.planes.data() + e * example_stride + c * plane +
-                          (y + g.pad) * wp + g.pad,
-                      x + e * x_stride + (c * g.height + y) * g.width,
-                      g.width * sizeof(Scalar));
+      copy_into_planes(g, x + e * x_stride, buffers.planes.data() + e * example_stride, plane,
+                       wp);
     source = buffers.planes.data();
   }
-  buffers.offsets.resize(depth);
-  for (std::size_t c = 0; c < g.channels; ++c)
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t j = 0; j < k; ++j)
-        buffers.offsets[(c * k + i) * k + j] = static_cast<std::uint32_t>(c * plane + i * wp + j);
+  set_tap_offsets(g, plane, wp, buffers.offsets);
   // ∇Wᵀ (depth × ld), from the target when accumulating; δᵀ of one slice (kc × ld) and the
   // image offset of each of its positions; the bias's 16 running sums per map.
   buffers.sums.assign(depth * ld, Scalar(0));
