@@ -131,7 +131,7 @@ def run_digitnet(recipe_path, seed):
 def run_torch(recipe, seed, epochs, target, env=None):
     command = ([PYTHON, TORCH_RECIPE] + torch_flags(recipe) +
                ["--epochs", str(epochs), "--seed", str(seed), "--threads", "2",
-                "--stop-at", str(target)])
+                "--stop-at", str(target), "--schedule-epochs", str(recipe.get("epochs", 30))])
     output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True,
                             env=env).stdout
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]

@@ -3,8 +3,8 @@
 For bench/time_to_98 and bench/time_to_99: the same model (--sizes, or a digitnet layer list
 --layers with dense, conv and pool layers: bench/reference/torch_layers.py), initialisation,
 cost, optimiser (plain SGD, momentum and Nesterov in torch's form, Adam), learning-rate schedule
-(constant, step, plateau), batch, dropout placement, L2/L1 penalty and training/validation split
-as digitnet's `train` with the same flags.
+(constant, step, plateau, one-cycle), batch, dropout placement, L2/L1 penalty and
+training/validation split as digitnet's `train` with the same flags.
 
 The defaults are bench/time_to_98's network ([784, 800, 10], ReLU, He weights, softmax output,
 log-likelihood, momentum), not digitnet's: bench/reference/time_to_target.py passes every flag.
@@ -55,8 +55,11 @@ def parse_args(argv=None):
     parser.add_argument("--beta1", type=float, default=0.9)
     parser.add_argument("--beta2", type=float, default=0.999)
     parser.add_argument("--epsilon", type=float, default=1e-8)
-    parser.add_argument("--schedule", choices=["constant", "step", "plateau"], default=None,
-                        help="default: step when --step-every > 0, else constant")
+    parser.add_argument("--schedule", choices=["constant", "step", "plateau", "one-cycle"],
+                        default=None, help="default: step when --step-every > 0, else constant")
+    parser.add_argument("--schedule-epochs", type=int, default=0,
+                        help="the epochs one-cycle spans (default: --epochs); after them eta "
+                             "stays at its end, eta/100")
     parser.add_argument("--step-every", type=int, default=0)
     parser.add_argument("--step-factor", type=float, default=1.0)
     parser.add_argument("--patience", type=int, default=10)
@@ -91,6 +94,8 @@ def parse_args(argv=None):
                      for n in distorted) + ") are not reproduced in PyTorch: its per-epoch "
                      "distorted copies (src/data/distort.cpp) have no counterpart here; "
                      "time a recipe without them")
+    if args.schedule_epochs <= 0:
+        args.schedule_epochs = args.epochs
     if args.schedule is None:
         args.schedule = "step" if args.step_every > 0 else "constant"
     if args.schedule == "step" and args.step_every < 1:
@@ -116,7 +121,11 @@ def parse_args(argv=None):
 class Schedule:
     """digitnet's learning rate and stopping, decided after each epoch (training/schedule.cpp):
     step: eta * factor^floor(epoch / every); plateau: halve after `patience` epochs without a
-    better validation accuracy, stop at eta/128; early stopping after N epochs without one."""
+    better validation accuracy, stop at eta/128; early stopping after N epochs without one.
+    one-cycle (eta_at, batch by batch): eta/10 rising to eta over the run's first fifth, then
+    falling to eta/100 at its end, each half a cosine."""
+
+    CYCLE_WARMUP, CYCLE_START, CYCLE_END = 0.2, 0.1, 0.01
 
     def __init__(self, args):
         self.kind, self.every, self.factor = args.schedule, args.step_every, args.step_factor
@@ -124,6 +133,17 @@ class Schedule:
         self.initial = self.eta = args.eta
         self.best = None
         self.since_best = self.since_change = 0
+
+    def eta_at(self, progress):
+        """The rate of a batch `progress` (0 to 1) of the way through the run's images."""
+        if self.kind != "one-cycle":
+            return self.eta
+        def half_cosine(start, end, t):
+            return end + (start - end) * (1 + math.cos(math.pi * t)) / 2
+        if progress < self.CYCLE_WARMUP:
+            return self.initial * half_cosine(self.CYCLE_START, 1, progress / self.CYCLE_WARMUP)
+        t = min(1.0, (progress - self.CYCLE_WARMUP) / (1 - self.CYCLE_WARMUP))
+        return self.initial * half_cosine(1, self.CYCLE_END, t)
 
     def needs_validation(self):
         return self.kind == "plateau" or self.early_stopping > 0
@@ -250,6 +270,9 @@ def main():
         start = time.perf_counter()
         order = torch.randperm(n)
         for k in range(0, n, args.batch):
+            if schedule.kind == "one-cycle":
+                for group in optimizer.param_groups:
+                    group["lr"] = schedule.eta_at((epoch * n + k) / (args.schedule_epochs * n))
             index = order[k:k + args.batch]
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(model(x_train[index]), y_train[index])

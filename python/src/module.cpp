@@ -178,7 +178,7 @@ bool set_option(TrainOptions& o, const std::string& field, const py::handle& val
       throw OptionError({field, py::str(value).cast<std::string>(), "give a whole number"});
     return static_cast<std::uint64_t>(v);
   };
-  const auto choice = [&](auto parse, const char* choices) {
+  const auto choice = [&](auto parse, const std::string& choices) {
     const std::string text = value.cast<std::string>();
     const auto parsed = parse(text);
     if (!parsed) throw OptionError({field, text, std::string("unknown; choose one of ") + choices});
@@ -200,7 +200,7 @@ bool set_option(TrainOptions& o, const std::string& field, const py::handle& val
   else if (field == "beta2") o.optimizer.beta2 = number();
   else if (field == "epsilon") o.optimizer.epsilon = number();
   else if (field == "schedule")
-    o.schedule.kind = choice(parse_schedule, "constant, step, plateau");
+    o.schedule.kind = choice(parse_schedule, schedule_names());
   else if (field == "step_every") o.schedule.every = whole();
   else if (field == "step_factor") o.schedule.factor = number();
   else if (field == "patience") o.schedule.patience = whole();

@@ -109,7 +109,7 @@ std::string flag_of(const std::string& option) {
 
 template <typename Enum, typename Parse>
 Enum parse_choice(const char* flag, const std::string& value, Parse parse,
-                  const char* choices) {
+                  const std::string& choices) {
   const std::optional<Enum> parsed = parse(value);
   if (!parsed)
     throw UsageError(std::string(flag) + " " + value + ": unknown; choose one of " + choices);
@@ -161,7 +161,7 @@ TrainRequest options_of(const TrainArgs& args) {
   options.optimizer.kind = parse_choice<OptimizerSettings::Kind>(
       "--optimizer", args.optimizer, parse_optimizer, "sgd, momentum, nesterov, adam");
   options.schedule.kind = parse_choice<ScheduleSettings::Kind>(
-      "--schedule", args.schedule, parse_schedule, "constant, step, plateau");
+      "--schedule", args.schedule, parse_schedule, schedule_names());
   options.regularization =
       args.regularization.empty()
           ? implied_regularization(options.lambda)
@@ -467,7 +467,8 @@ CLI::App* add_train_flags(CLI::App& app, const std::shared_ptr<TrainArgs>& args)
   cmd->add_option("--schedule", args->schedule,
                   "Learning rate: constant; step (times --step-factor every --step-every "
                   "epochs); plateau (halve after --patience epochs without a better validation "
-                  "accuracy, stop at eta/128)")
+                  "accuracy, stop at eta/128); one-cycle (batch by batch: from eta/10 up to eta "
+                  "over the run's first fifth, then down to eta/100 at its end)")
       ->capture_default_str();
   add_number(*cmd, "--step-every", args->options.schedule.every, range("step_every"),
              "Epochs between learning-rate steps, for --schedule step");

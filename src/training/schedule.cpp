@@ -1,6 +1,7 @@
 // Learning-rate schedules and early stopping.
 #include "digitnet/training/schedule.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/name_table.hpp"
@@ -10,11 +11,23 @@ namespace {
 
 using Kind = ScheduleSettings::Kind;
 
-constexpr NameTable<Kind, 3> schedule_names = {{
+constexpr NameTable<Kind, 4> schedule_table = {{
     {Kind::constant, "constant"},
     {Kind::step, "step"},
     {Kind::plateau, "plateau"},
+    {Kind::one_cycle, "one-cycle"},
 }};
+
+// One-cycle's shape, as fractions of the run and of eta.
+constexpr double cycle_warmup = 0.2;
+constexpr double cycle_start = 0.1;
+constexpr double cycle_end = 0.01;
+
+// From `from` at t = 0 to `to` at t = 1 along half a cosine.
+double half_cosine(double from, double to, double t) {
+  constexpr double pi = 3.14159265358979323846;
+  return to + (from - to) * (1 + std::cos(pi * t)) / 2;
+}
 
 std::string format_eta(double eta) {
   char text[32];
@@ -24,14 +37,28 @@ std::string format_eta(double eta) {
 
 }  // namespace
 
-std::string_view name(Kind kind) { return name_in(schedule_names, kind); }
-std::optional<Kind> parse_schedule(std::string_view text) { return parse_in(schedule_names, text); }
+std::string_view name(Kind kind) { return name_in(schedule_table, kind); }
+std::optional<Kind> parse_schedule(std::string_view text) { return parse_in(schedule_table, text); }
+
+std::string schedule_names() {
+  std::string names;
+  for (const auto& [kind, text] : schedule_table) names += (names.empty() ? "" : ", ") + std::string(text);
+  return names;
+}
 
 Schedule::Schedule(const ScheduleSettings& settings, double eta, std::size_t early_stopping)
     : settings_(settings), initial_eta_(eta), eta_(eta), early_stopping_(early_stopping) {}
 
 bool Schedule::needs_validation() const {
   return settings_.kind == Kind::plateau || early_stopping_ > 0;
+}
+
+double Schedule::eta_at(double progress) const {
+  if (settings_.kind != Kind::one_cycle) return eta_;
+  if (progress < cycle_warmup)
+    return initial_eta_ * half_cosine(cycle_start, 1, progress / cycle_warmup);
+  return initial_eta_ *
+         half_cosine(1, cycle_end, std::min(1.0, (progress - cycle_warmup) / (1 - cycle_warmup)));
 }
 
 std::string Schedule::after_epoch(std::size_t epoch, std::optional<double> validation_accuracy) {
@@ -50,6 +77,7 @@ std::string Schedule::after_epoch(std::size_t epoch, std::optional<double> valid
   }
   switch (settings_.kind) {
     case Kind::constant:
+    case Kind::one_cycle:  // eta_at
       break;
     case Kind::step:
       eta_ = initial_eta_ *

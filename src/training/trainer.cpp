@@ -145,7 +145,7 @@ class Run {
 
   TrainingDiverged diverged(std::size_t epoch, const std::string& what) const {
     char eta_text[32];
-    std::snprintf(eta_text, sizeof eta_text, "%g", schedule_.eta());
+    std::snprintf(eta_text, sizeof eta_text, "%g", eta_);
     return TrainingDiverged("training diverged in epoch " + std::to_string(epoch) + ": " + what +
                                 "; the learning rate " + eta_text +
                                 " is probably too large: try a smaller one",
@@ -169,10 +169,13 @@ class Run {
       cost_ = 0;
       seconds_before_ = 0;
     }
-    const auto eta = static_cast<float>(schedule_.eta());
     for (std::size_t first = position_; first < n_; first += capacity_) {
       const std::size_t m = std::min(capacity_, n_ - first);
-      const double batch_cost = step(std::span<const std::uint32_t>(order_.data() + first, m), eta);
+      const double images = static_cast<double>(n_);
+      eta_ = schedule_.eta_at((static_cast<double>(epoch) * images + static_cast<double>(first)) /
+                              (static_cast<double>(options_.epochs) * images));
+      const double batch_cost =
+          step(std::span<const std::uint32_t>(order_.data() + first, m), static_cast<float>(eta_));
       if (!std::isfinite(batch_cost))
         throw diverged(epoch, "the cost became " +
                                   std::string(std::isnan(batch_cost) ? "NaN" : "infinite") +
@@ -215,7 +218,7 @@ class Run {
   EpochResult evaluate(std::size_t epoch) {
     EpochResult result;
     result.epoch = epoch;
-    result.eta = static_cast<float>(schedule_.eta());
+    result.eta = static_cast<float>(eta_);
     result.seconds = elapsed();
     const double penalty_cost = penalty_.cost(net_.parameters(), penalized_);
     result.training_cost = cost_ / static_cast<double>(n_) + penalty_cost;
@@ -330,6 +333,7 @@ class Run {
   Parameters<float> gradient_;
   Evaluator evaluator_;
   Schedule schedule_;
+  double eta_ = schedule_.eta();  // the learning rate of the latest batch
   Parameters<float> best_;  // with keep_best: the weights of the best epoch
   std::size_t position_ = 0;  // examples of the current epoch done
   double cost_ = 0;            // Σ of its batches' costs

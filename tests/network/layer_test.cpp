@@ -137,6 +137,7 @@ std::vector<LayerCase> cases() {
        conv_definition(Activation::identity, {1, 4, 6}, 2, 5, 2)},
       {"PoolTwoByTwo", {2, 4, 4}, "pool:2", pool_definition({2, 4, 4}, 2)},
       {"PoolThreeDropsTheRest", {3, 7, 8}, "pool:3", pool_definition({3, 7, 8}, 3)},
+      {"PoolTwoByTwoDropsAnOddRowAndColumn", {2, 5, 7}, "pool:2", pool_definition({2, 5, 7}, 2)},
       {"NormOnMaps", {3, 2, 3}, "norm:relu", norm_definition(Activation::relu, {3, 2, 3})},
       {"NormOfOneMap", {1, 4, 4}, "norm:identity",
        norm_definition(Activation::identity, {1, 4, 4})},

@@ -1,4 +1,4 @@
-// Tests of the optimisers, schedules and dropout: first steps against hand-computed values.
+// Tests of the optimisers and dropout: first steps against hand-computed values.
 #include "digitnet/training/optimizer.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,6 @@
 
 #include "digitnet/training/dropout.hpp"
 #include "digitnet/network/network.hpp"
-#include "digitnet/training/schedule.hpp"
 
 namespace digitnet {
 namespace {
@@ -66,47 +65,6 @@ TEST(Optimizer, PlainSgdIsTheSeedsRule) {
   Optimizer sgd({}, t.p.layout());
   sgd.step(t.p, t.g, 0.25f);
   EXPECT_FLOAT_EQ(t.w(), 0.5f);
-}
-
-TEST(Schedule, PlateauHalvesAfterPatienceAndStopsAtOneOver128) {
-  ScheduleSettings settings;
-  settings.kind = ScheduleSettings::Kind::plateau;
-  settings.patience = 2;
-  Schedule schedule(settings, 1.0);
-  EXPECT_EQ(schedule.after_epoch(0, 0.50), "");
-  EXPECT_EQ(schedule.after_epoch(1, 0.60), "");
-  EXPECT_EQ(schedule.eta(), 1.0);
-  EXPECT_EQ(schedule.after_epoch(2, 0.60), "");  // 1 epoch without improvement
-  EXPECT_EQ(schedule.eta(), 1.0);
-  EXPECT_EQ(schedule.after_epoch(3, 0.55), "");  // 2: halve
-  EXPECT_EQ(schedule.eta(), 0.5);
-  EXPECT_EQ(schedule.after_epoch(4, 0.70), "");  // better: the count starts again
-  EXPECT_EQ(schedule.eta(), 0.5);
-  EXPECT_EQ(schedule.best_epoch(), 4u);
-  // Six more halvings, each after 2 flat epochs: 0.25 ... 1/128, and there it stops.
-  std::size_t epoch = 5;
-  std::string stop;
-  while (stop.empty() && epoch < 100) stop = schedule.after_epoch(epoch++, 0.70);
-  EXPECT_EQ(epoch, 5u + 12u);
-  EXPECT_DOUBLE_EQ(schedule.eta(), 1.0 / 128);
-  EXPECT_NE(stop.find("1/128"), std::string::npos) << stop;
-}
-
-TEST(Schedule, StepDecayAndEarlyStopping) {
-  ScheduleSettings settings;
-  settings.kind = ScheduleSettings::Kind::step;
-  settings.every = 2;
-  settings.factor = 0.1;
-  Schedule schedule(settings, 2.0, 3);
-  EXPECT_EQ(schedule.after_epoch(0, 0.9), "");
-  EXPECT_DOUBLE_EQ(schedule.eta(), 2.0);
-  EXPECT_EQ(schedule.after_epoch(1, 0.8), "");
-  EXPECT_DOUBLE_EQ(schedule.eta(), 0.2);
-  EXPECT_EQ(schedule.after_epoch(2, 0.8), "");
-  EXPECT_NE(schedule.after_epoch(3, 0.9), "");  // 3 epochs without beating 0.9: stop
-  EXPECT_EQ(schedule.best_epoch(), 0u);
-  EXPECT_TRUE(Schedule(settings, 1.0, 3).needs_validation());
-  EXPECT_FALSE(Schedule(settings, 1.0, 0).needs_validation());
 }
 
 TEST(Dropout, MasksDropAboutTheRateAndScaleTheRest) {

@@ -5,6 +5,7 @@
 
 #include "digitnet/inference/evaluation.hpp"
 #include "digitnet/training/optimizer.hpp"
+#include "digitnet/training/schedule.hpp"
 #include "digitnet/core/random.hpp"
 #include "digitnet/data/dataset.hpp"
 #include "digitnet/kernels/kernel_path.hpp"
@@ -303,6 +304,34 @@ TEST(Train, KeepBestRestoresTheBestValidationEpochAndEarlyStoppingStops) {
   EXPECT_LT(report.epochs.size(), 40u) << "expected early stopping";
   EXPECT_EQ(report.epochs.size(), best + 1 + 5);
   EXPECT_NE(report.stop_reason.find("early stopping"), std::string::npos);
+}
+
+TEST(Train, OneCycleSetsTheRateOfEveryBatchFromTheRunsProgress) {
+  const Dataset training = brighter_pixel_data(600);
+  const Dataset test = brighter_pixel_data(200);
+  TrainOptions options;
+  options.epochs = 3;
+  options.mini_batch_size = 40;
+  options.optimizer.kind = OptimizerSettings::Kind::adam;
+  options.eta = 0.05f;
+  options.schedule.kind = ScheduleSettings::Kind::one_cycle;
+  const auto arch = Architecture::of({2, 16, 10}, Activation::relu, Activation::softmax,
+                                     Cost::log_likelihood);
+  Network net(arch, 1, Init::he);
+  const auto report = train(net, training, options, {nullptr, &test});
+  ASSERT_EQ(report.epochs.size(), 3u);
+  // Each epoch reports the rate of its last batch: 560 of 600 images into it.
+  const Schedule schedule(options.schedule, options.eta);
+  for (std::size_t e = 0; e < 3; ++e)
+    EXPECT_EQ(report.epochs[e].eta,
+              static_cast<float>(schedule.eta_at((600.0 * static_cast<double>(e) + 560) / 1800)))
+        << e;
+  EXPECT_GE(*report.epochs.back().correct, 185u);
+  // A constant rate trains other weights.
+  options.schedule.kind = ScheduleSettings::Kind::constant;
+  Network constant(arch, 1, Init::he);
+  train(constant, training, options);
+  EXPECT_FALSE(constant.parameters().as_vector() == net.parameters().as_vector());
 }
 
 TEST(Train, DropoutAndAdamRunsRepeatThemselves) {

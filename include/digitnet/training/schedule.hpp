@@ -1,4 +1,5 @@
-// Learning-rate schedules and early stopping, decided once per epoch.
+// Learning-rate schedules and early stopping: decided once per epoch, but for one-cycle's rate,
+// which changes batch by batch.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,9 @@ struct ScheduleSettings {
     step,      // eta·factor^⌊epoch/every⌋: multiplied by `factor` every `every` epochs
     plateau,   // the book's chapter 3: halve eta whenever the validation accuracy has not
                // improved for `patience` epochs; stop once eta has fallen to eta/128
+    one_cycle,  // batch by batch over the whole run: eta/10 rising to eta over its first fifth,
+                // then falling to eta/100 at its end, each half a cosine (Smith & Topin 2018's
+                // one-cycle, without its momentum cycle; eta_at)
   };
   Kind kind = Kind::constant;
   std::size_t every = 10;
@@ -22,9 +26,10 @@ struct ScheduleSettings {
   double stop_fraction = 1.0 / 128;
 };
 
-// "constant", "step", "plateau", and back.
+// "constant", "step", "plateau", "one-cycle", and back; schedule_names() lists them.
 std::string_view name(ScheduleSettings::Kind kind);
 std::optional<ScheduleSettings::Kind> parse_schedule(std::string_view name);
+std::string schedule_names();
 
 // Everything a Schedule remembers, for checkpoints.
 struct ScheduleState {
@@ -44,6 +49,9 @@ class Schedule {
   Schedule(const ScheduleSettings& settings, double eta, std::size_t early_stopping = 0);
 
   double eta() const { return eta_; }
+  // The learning rate of a batch that starts `progress` of the way through the run (the images
+  // trained before it over all the run's images, from 0 to 1): eta() but for one-cycle.
+  double eta_at(double progress) const;
   // Whether validation accuracies are needed to decide.
   bool needs_validation() const;
 
