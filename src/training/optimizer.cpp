@@ -83,15 +83,25 @@ void Optimizer::update(Parameters<float>& parameters, Parameters<float>& gradien
         pass(std::false_type{});
       break;
     }
+    // Adam as one loop with its multiply-adds fused explicitly: each weight gets the same
+    // operations whether it falls in the vectorised body or in a scalar remainder, which the
+    // threads' bands move. (As Eigen statements, contracted one way in packets and another in
+    // the scalar ends, one thread and two gave other weights.) -fno-math-errno for this file
+    // (CMakeLists.txt) lets std::sqrt vectorise.
     case Kind::adam: {
       const auto b1 = static_cast<float>(settings_.beta1);
       const auto b2 = static_cast<float>(settings_.beta2);
-      auto m = first_.as_vector().segment(at, n).array();
-      auto s = second_.as_vector().segment(at, n).array();
-      m = b1 * m + (1 - b1) * g;
-      s = b2 * s + (1 - b2) * g.square();
-      w -= eta * (m * m_scale_) /
-           ((s * s_scale_).sqrt() + static_cast<float>(settings_.epsilon));
+      const float c1 = 1 - b1, c2 = 1 - b2, m_scale = m_scale_, s_scale = s_scale_;
+      const auto epsilon = static_cast<float>(settings_.epsilon);
+      float* __restrict wp = w.data();
+      float* __restrict mp = first_.as_vector().data() + at;
+      float* __restrict sp = second_.as_vector().data() + at;
+      const float* __restrict gp = g.data();
+      for (Eigen::Index i = 0; i < n; ++i) {
+        mp[i] = std::fma(b1, mp[i], c1 * gp[i]);
+        sp[i] = std::fma(b2, sp[i], c2 * (gp[i] * gp[i]));
+        wp[i] -= eta * (mp[i] * m_scale) / (std::sqrt(sp[i] * s_scale) + epsilon);
+      }
       break;
     }
   }
