@@ -88,6 +88,10 @@ std::string options_fingerprint(const Network& net, const TrainOptions& o,
       {"monitor_validation_cost", flag(o.monitor_validation_cost)},
       {"gradient_norm_images", std::to_string(o.gradient_norm_images)},
   };
+  // One-cycle's rates follow the run's progress through all its epochs: another --epochs would
+  // change them (other schedules may be extended). Only then, so other checkpoints read as before.
+  if (o.schedule.kind == ScheduleSettings::Kind::one_cycle)
+    entries.push_back({"epochs", std::to_string(o.epochs)});
   // Only when set, so that the checkpoints of runs without distortions read as before.
   if (o.distort.any()) {
     const double values[] = {o.distort.rotation,    o.distort.scale,

@@ -42,7 +42,8 @@ std::optional<Kind> parse_schedule(std::string_view text) { return parse_in(sche
 
 std::string schedule_names() {
   std::string names;
-  for (const auto& [kind, text] : schedule_table) names += (names.empty() ? "" : ", ") + std::string(text);
+  for (const auto& [kind, text] : schedule_table)
+    names += (names.empty() ? "" : ", ") + std::string(text);
   return names;
 }
 

@@ -133,6 +133,18 @@ TEST_F(CheckpointTest, ADistortedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
   EXPECT_EQ(options_fingerprint(plain, without, 500).find("rotation"), std::string::npos);
 }
 
+TEST_F(CheckpointTest, AOneCycleRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
+  // Its rate is a function of the run's progress alone, so the resumed batches get theirs.
+  TrainOptions o = options();
+  o.epochs = 3;
+  o.schedule.kind = ScheduleSettings::Kind::one_cycle;
+  Network uninterrupted(arch_, 3, Init::he);
+  const TrainReport full = train(uninterrupted, training_, o, {&validation_, nullptr});
+  EXPECT_NE(full.epochs[0].eta, full.epochs[2].eta);
+  EXPECT_TRUE(resumed_mid_epoch(arch_, o).parameters().as_vector() ==
+              uninterrupted.parameters().as_vector());
+}
+
 TEST_F(CheckpointTest, ANormalizedRunResumedInTheMiddleOfAnEpochIsBitIdentical) {
   // Batch normalisation's population statistics are estimated after every epoch from the
   // parameters and that epoch's images, so the resumed run estimates the same ones.
@@ -283,6 +295,13 @@ TEST(OptionsFingerprint, IsNamedEntriesWithoutTheEpochsAndThreads) {
   EXPECT_EQ(options_fingerprint(net, options, 100), fingerprint);
   options.optimizer.beta2 = 0.99;
   EXPECT_NE(options_fingerprint(net, options, 100), fingerprint);
+  // One-cycle's rates depend on the run's epochs: a resume must keep them.
+  options.schedule.kind = ScheduleSettings::Kind::one_cycle;
+  const std::string cycle = options_fingerprint(net, options, 100);
+  EXPECT_NE(cycle.find(";epochs=99"), std::string::npos) << cycle;
+  options.epochs = 100;
+  EXPECT_NE(resume_problem(cycle, options_fingerprint(net, options, 100)).find("epochs"),
+            std::string::npos);
 }
 
 TEST(ResumeProblem, NamesEachOptionThatDiffers) {

@@ -60,8 +60,10 @@ TEST(Schedule, OneCycleRisesOverTheFirstFifthThenFallsToAHundredth) {
   EXPECT_DOUBLE_EQ(schedule.eta_at(0.6), 1.01);  // halfway down: (2 + 0.02) / 2
   EXPECT_DOUBLE_EQ(schedule.eta_at(1.0), 0.02);  // eta/100
   EXPECT_DOUBLE_EQ(schedule.eta_at(1.5), 0.02);  // and there it stays
-  for (double p = 0.01; p < 0.2; p += 0.01) EXPECT_GT(schedule.eta_at(p), schedule.eta_at(p - 0.01));
-  for (double p = 0.21; p <= 1.0; p += 0.01) EXPECT_LT(schedule.eta_at(p), schedule.eta_at(p - 0.01));
+  for (double p = 0.01; p < 0.2; p += 0.01)
+    EXPECT_GT(schedule.eta_at(p), schedule.eta_at(p - 0.01)) << p;
+  for (double p = 0.21; p <= 1.0; p += 0.01)
+    EXPECT_LT(schedule.eta_at(p), schedule.eta_at(p - 0.01)) << p;
   // Epochs change nothing but the best epoch; other kinds' rates are per epoch.
   EXPECT_EQ(schedule.after_epoch(0, std::nullopt), "");
   EXPECT_DOUBLE_EQ(schedule.eta_at(0.2), 2.0);
