@@ -35,6 +35,17 @@ Dataset brighter_pixel_data(std::size_t count) {
   return data;
 }
 
+// `count` 28×28 images of uniform noise drawn from `seed`, labelled 0, 1, …, 9 in turn.
+Dataset noise_images(int count, std::uint64_t seed) {
+  Dataset data;
+  data.rows = data.cols = 28;
+  Rng rng(seed);
+  for (int i = 0; i < count * 784; ++i)
+    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  for (int i = 0; i < count; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  return data;
+}
+
 TEST(Sgd, LearnsASimpleRuleAndReportsEachEpoch) {
   const Dataset training = brighter_pixel_data(600);
   const Dataset test = brighter_pixel_data(200);
@@ -74,12 +85,7 @@ TEST(Sgd, LargeNetworksSplitRowsAmongThreadsWithTheSameResult) {
   // band (gemm.hpp), and the sigmoid computes every element by one formula (kernels.hpp), so
   // the weights agree bit for bit. (Eigen's exp, used before, computed the elements it could not
   // fit into whole vectors with expf and they differed in the last bit.)
-  Dataset data;
-  data.rows = data.cols = 28;
-  Rng rng(4);
-  for (int i = 0; i < 60 * 784; ++i)
-    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
-  for (int i = 0; i < 60; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  const Dataset data = noise_images(60, 4);
   Network one({784, 800, 10}, 5), two({784, 800, 10}, 5);
   ASSERT_EQ(two.make_workspace(20, 2).threads, 2);
   TrainOptions options;
@@ -99,12 +105,7 @@ TEST(Train, EveryOptimiserAndPenaltyGivesTheSameWeightsOnOneThreadAndTwo) {
   // statements did not (its multiply-adds were fused in one place and not the other), and one
   // thread and two trained other networks. Layers of odd sizes, He weights (whose small
   // gradients let Adam's ε show every bit), two epochs.
-  Dataset data;
-  data.rows = data.cols = 28;
-  Rng rng(8);
-  for (int i = 0; i < 80 * 784; ++i)
-    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
-  for (int i = 0; i < 80; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  const Dataset data = noise_images(80, 8);
   const auto arch = Architecture::of({784, 301, 97, 10}, Activation::relu, Activation::softmax,
                                      Cost::log_likelihood);
   ASSERT_EQ(Network(arch, 1, Init::he).make_workspace(20, 2).threads, 2);
@@ -132,12 +133,7 @@ TEST(Train, EveryOptimiserAndPenaltyGivesTheSameWeightsOnOneThreadAndTwo) {
 TEST(Sgd, ConvolutionalNetworksSplitExamplesAmongThreadsWithTheSameResult) {
   // Convolution and pooling take whole examples per thread, and the convolution's gradient
   // bands of maps summed over every example in order: one thread and two agree bit for bit.
-  Dataset data;
-  data.rows = data.cols = 28;
-  Rng rng(6);
-  for (int i = 0; i < 40 * 784; ++i)
-    data.pixels.push_back(static_cast<std::uint8_t>(rng.below(256)));
-  for (int i = 0; i < 40; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  const Dataset data = noise_images(40, 6);
   Architecture arch;
   arch.input = {1, 28, 28};
   arch.cost = Cost::log_likelihood;
