@@ -74,54 +74,59 @@ std::uint8_t sample(std::span<const std::uint8_t> image, std::size_t rows, std::
   return static_cast<std::uint8_t>(std::min(value + 0.5, 255.0));
 }
 
-// The normalised Gaussian's taps 0 .. ceil(3 sigma) into `kernel` (tap j weighs offsets -j and
-// +j).
+// The normalised Gaussian's taps for offsets -ceil(3 sigma) .. ceil(3 sigma) into `kernel`.
 void gaussian_kernel(double sigma, std::vector<double>& kernel) {
   const auto radius = static_cast<std::size_t>(std::ceil(3.0 * sigma));
-  kernel.resize(radius + 1);
+  kernel.resize(2 * radius + 1);
   double sum = 0;
   for (std::size_t j = 0; j <= radius; ++j) {
     const auto offset = static_cast<double>(j);
-    kernel[j] = std::exp(-offset * offset / (2.0 * sigma * sigma));
-    sum += j == 0 ? kernel[j] : 2.0 * kernel[j];
+    kernel[radius + j] = std::exp(-offset * offset / (2.0 * sigma * sigma));
+    sum += j == 0 ? kernel[radius] : 2.0 * kernel[radius + j];
   }
-  for (double& tap : kernel) tap /= sum;
+  for (std::size_t j = 0; j <= radius; ++j) kernel[radius - j] = kernel[radius + j] /= sum;
 }
 
-// `field` (rows x cols) smoothed by `kernel` along rows then along columns, zero padded, and
-// multiplied by `alpha`; `pass` holds the intermediate.
-void smooth(std::vector<double>& field, std::vector<double>& pass, std::size_t rows,
-            std::size_t cols, const std::vector<double>& kernel, double alpha) {
-  const auto radius = static_cast<std::ptrdiff_t>(kernel.size()) - 1;
-  const auto r_count = static_cast<std::ptrdiff_t>(rows);
-  const auto c_count = static_cast<std::ptrdiff_t>(cols);
-  auto tap = [&](std::ptrdiff_t offset) {
-    return kernel[static_cast<std::size_t>(std::abs(offset))];
-  };
-  auto at = [&](std::ptrdiff_t r, std::ptrdiff_t c) {
-    return static_cast<std::size_t>(r * c_count + c);
-  };
-  for (std::ptrdiff_t r = 0; r < r_count; ++r) {
-    for (std::ptrdiff_t c = 0; c < c_count; ++c) {
-      const std::ptrdiff_t first = std::max(-radius, -c);
-      const std::ptrdiff_t last = std::min(radius, c_count - 1 - c);
-      double sum = 0;
-      for (std::ptrdiff_t j = first; j <= last; ++j) sum += tap(j) * field[at(r, c + j)];
-      pass[at(r, c)] = sum;
-    }
-  }
-  for (std::ptrdiff_t r = 0; r < r_count; ++r) {
-    const std::ptrdiff_t first = std::max(-radius, -r);
-    const std::ptrdiff_t last = std::min(radius, r_count - 1 - r);
-    for (std::ptrdiff_t c = 0; c < c_count; ++c) {
-      double sum = 0;
-      for (std::ptrdiff_t j = first; j <= last; ++j) sum += tap(j) * pass[at(r + j, c)];
-      field[at(r, c)] = alpha * sum;
-    }
+// sum[c] = Σ_t taps[t] · base[t · stride + c] for c < cols, t from 0 up, each step one
+// std::fma: the same bits whatever vectors the compiler picks (left to GCC's contraction, the
+// sums had come out fused in some pixels and not in others). The loop over c, innermost,
+// vectorises: kernels_bench DistortImages/1 took 59.7 ms with a serial sum per pixel, 36.3
+// with this.
+void weighted_row(const double* base, std::size_t stride, const double* taps, std::size_t count,
+                  std::size_t cols, double* sum) {
+  std::fill_n(sum, cols, 0.0);
+  for (std::size_t t = 0; t < count; ++t) {
+    const double* in = base + t * stride;
+    for (std::size_t c = 0; c < cols; ++c) sum[c] = std::fma(taps[t], in[c], sum[c]);
   }
 }
 
 }  // namespace
+
+void smooth_field(std::span<double> field, std::size_t rows, std::size_t cols, double sigma,
+                  double alpha, DistortScratch& scratch) {
+  assert(field.size() == rows * cols && sigma > 0);
+  gaussian_kernel(sigma, scratch.kernel);
+  const std::size_t radius = scratch.kernel.size() / 2;
+  const double* taps = scratch.kernel.data();
+  // Along rows: each row copied between radius zeros, every tap applied.
+  scratch.pass.resize(field.size());
+  scratch.padded.assign(cols + 2 * radius, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::copy_n(field.data() + r * cols, cols, scratch.padded.data() + radius);
+    weighted_row(scratch.padded.data(), 1, taps, 2 * radius + 1, cols,
+                 scratch.pass.data() + r * cols);
+  }
+  // Along columns: the taps whose rows are inside the image (the others would add zeros).
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t first = r < radius ? 0 : r - radius;
+    const std::size_t last = std::min(rows - 1, r + radius);
+    double* out = field.data() + r * cols;
+    weighted_row(scratch.pass.data() + first * cols, cols, taps + (first + radius - r),
+                 last - first + 1, cols, out);
+    for (std::size_t c = 0; c < cols; ++c) out[c] *= alpha;
+  }
+}
 
 bool DistortSettings::any() const {
   return rotation != 0 || scale != 0 || shear != 0 || translation != 0 || elastic_alpha != 0;
@@ -200,12 +205,12 @@ void distort_image(std::span<const std::uint8_t> image, std::size_t rows, std::s
   const std::size_t size = rows * cols;
   scratch.field_x.resize(size);
   scratch.field_y.resize(size);
-  scratch.pass.resize(size);
   for (double& d : scratch.field_x) d = 2.0 * rng.uniform() - 1.0;
   for (double& d : scratch.field_y) d = 2.0 * rng.uniform() - 1.0;
-  gaussian_kernel(settings.elastic_sigma, scratch.kernel);
-  smooth(scratch.field_x, scratch.pass, rows, cols, scratch.kernel, settings.elastic_alpha);
-  smooth(scratch.field_y, scratch.pass, rows, cols, scratch.kernel, settings.elastic_alpha);
+  smooth_field(scratch.field_x, rows, cols, settings.elastic_sigma, settings.elastic_alpha,
+               scratch);
+  smooth_field(scratch.field_y, rows, cols, settings.elastic_sigma, settings.elastic_alpha,
+               scratch);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
       const std::size_t i = r * cols + c;

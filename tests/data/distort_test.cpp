@@ -1,5 +1,5 @@
 // Tests of the random affine and elastic distortions: exact maps through affine_image, the
-// documented draws, the settings' checks, and a dataset that depends on the seed alone.
+// elastic field's smoothing, the documented draws, the settings' checks, and a dataset that depends on the seed alone.
 #include "digitnet/data/distort.hpp"
 
 #include <algorithm>
@@ -255,6 +255,47 @@ TEST(DistortImage, SameRngStateGivesTheSameBytesWhateverTheScratchHeld) {
   EXPECT_EQ(first, second);
   EXPECT_NE(first, other);
   EXPECT_EQ(rng_a.bits(), rng_b.bits());  // the same number of draws
+}
+
+// The Gaussian smooth_field documents, sigma 2: taps for |j| <= 6, summing to 1.
+double tap(int j) {
+  double sum = 0;
+  for (int k = -6; k <= 6; ++k) sum += std::exp(-k * k / 8.0);
+  return std::abs(j) > 6 ? 0.0 : std::exp(-j * j / 8.0) / sum;
+}
+
+TEST(SmoothField, AnImpulseBecomesTheScaledSeparableGaussian) {
+  constexpr std::size_t rows = 29, cols = 31;  // the impulse at (14, 15), 6 taps from any edge
+  std::vector<double> field(rows * cols, 0.0);
+  field[14 * cols + 15] = 1.0;
+  DistortScratch scratch;
+  smooth_field(field, rows, cols, 2.0, 3.0, scratch);
+  double largest = 0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      const double expected =
+          3.0 * tap(static_cast<int>(r) - 14) * tap(static_cast<int>(c) - 15);
+      largest = std::max(largest, std::abs(field[r * cols + c] - expected));
+    }
+  EXPECT_LT(largest, 1e-15);
+  EXPECT_GT(field[14 * cols + 15], 0.1);  // 3 / (2 pi sigma^2) = 0.119
+}
+
+TEST(SmoothField, ZerosBeyondTheBorderThinAConstantFieldThere) {
+  constexpr std::size_t rows = 20, cols = 24;
+  std::vector<double> field(rows * cols, 1.0);
+  DistortScratch scratch;
+  // Any earlier use of the scratch, with another sigma and size, changes nothing.
+  std::vector<double> other(5 * 3, 2.0);
+  smooth_field(other, 5, 3, 4.5, 1.0, scratch);
+  smooth_field(field, rows, cols, 2.0, 1.0, scratch);
+  double half = 0;  // the taps that reach a border pixel from inside: offsets 0 .. 6
+  for (int j = 0; j <= 6; ++j) half += tap(j);
+  EXPECT_NEAR(field[10 * cols + 12], 1.0, 1e-14);          // all taps inside
+  EXPECT_NEAR(field[10 * cols + 0], half, 1e-14);          // the left edge: one side's taps
+  EXPECT_NEAR(field[0], half * half, 1e-14);               // a corner: a quarter of the taps
+  EXPECT_NEAR(field[(rows - 1) * cols + cols - 1], half * half, 1e-14);
+  EXPECT_NEAR(field[3 * cols + 12], half + tap(-1) + tap(-2) + tap(-3), 1e-14);  // 3 rows in
 }
 
 TEST(DistortSettingsProblem, AcceptsDefaultsAndUsualSettings) {

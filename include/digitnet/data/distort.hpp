@@ -73,8 +73,18 @@ void affine_image(std::span<const std::uint8_t> image, std::size_t rows, std::si
 struct DistortScratch {
   std::vector<double> field_x, field_y;  // rows x cols displacements (pixels), row-major
   std::vector<double> pass;              // rows x cols, the field between the two 1-D passes
-  std::vector<double> kernel;            // Gaussian taps 0 .. radius, summing to 1 over both sides
+  std::vector<double> padded;            // one row with radius zeros on each side
+  std::vector<double> kernel;            // Gaussian taps for offsets -radius .. radius, summing to 1
 };
+
+// The elastic distortion's smoothing, in place: `field` (rows x cols, row-major) convolved
+// with a Gaussian of standard deviation `sigma` pixels (taps exp(-j^2 / 2 sigma^2) for
+// |j| <= ceil(3 sigma), normalised to sum to 1), along rows and then along columns, the
+// values beyond the border 0, then multiplied by `alpha`. Each output sums its taps from the
+// most negative offset up, each step one fused multiply-add. Requires sigma > 0 and
+// field.size() == rows * cols.
+void smooth_field(std::span<double> field, std::size_t rows, std::size_t cols, double sigma,
+                  double alpha, DistortScratch& scratch);
 
 // One random distortion of `image` (rows x cols bytes, row-major) into `out` (the same size).
 // Output pixel p samples the input, as affine_image does, at A(p + alpha * field(p)): the
