@@ -241,7 +241,7 @@ BENCHMARK(ConvLayerTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(be
 
 // One epoch's distortions of 1,000 real MNIST training images on one thread (the trainer runs
 // distort_dataset on every core before each epoch): argument 0 affine only (cnn-best's
-// rotation 10, scale and shear 0.1, shift 1), 1 mlp-distorted's (rotation 12, scale and shear
+// rotation 10, scale and shear 0.1, shift 1), 1 elastic as well (rotation 12, scale and shear
 // 0.12, elastic alpha 20 sigma 4). Items/s: images.
 void DistortImages(benchmark::State& state) {
   static const Dataset images = [] {

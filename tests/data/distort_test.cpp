@@ -1,5 +1,6 @@
 // Tests of the random affine and elastic distortions: exact maps through affine_image, the
-// elastic field's smoothing, the documented draws, the settings' checks, and a dataset that depends on the seed alone.
+// elastic field's smoothing, the documented draws, the settings' checks, and a dataset that
+// depends on the seed alone.
 #include "digitnet/data/distort.hpp"
 
 #include <algorithm>
@@ -273,8 +274,7 @@ TEST(SmoothField, AnImpulseBecomesTheScaledSeparableGaussian) {
   double largest = 0;
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < cols; ++c) {
-      const double expected =
-          3.0 * tap(static_cast<int>(r) - 14) * tap(static_cast<int>(c) - 15);
+      const double expected = 3.0 * tap(static_cast<int>(r) - 14) * tap(static_cast<int>(c) - 15);
       largest = std::max(largest, std::abs(field[r * cols + c] - expected));
     }
   EXPECT_LT(largest, 1e-15);
@@ -291,9 +291,9 @@ TEST(SmoothField, ZerosBeyondTheBorderThinAConstantFieldThere) {
   smooth_field(field, rows, cols, 2.0, 1.0, scratch);
   double half = 0;  // the taps that reach a border pixel from inside: offsets 0 .. 6
   for (int j = 0; j <= 6; ++j) half += tap(j);
-  EXPECT_NEAR(field[10 * cols + 12], 1.0, 1e-14);          // all taps inside
-  EXPECT_NEAR(field[10 * cols + 0], half, 1e-14);          // the left edge: one side's taps
-  EXPECT_NEAR(field[0], half * half, 1e-14);               // a corner: a quarter of the taps
+  EXPECT_NEAR(field[10 * cols + 12], 1.0, 1e-14);  // all taps inside
+  EXPECT_NEAR(field[10 * cols + 0], half, 1e-14);  // the left edge: one side's taps
+  EXPECT_NEAR(field[0], half * half, 1e-14);       // a corner: a quarter of the taps
   EXPECT_NEAR(field[(rows - 1) * cols + cols - 1], half * half, 1e-14);
   EXPECT_NEAR(field[3 * cols + 12], half + tap(-1) + tap(-2) + tap(-3), 1e-14);  // 3 rows in
 }

@@ -74,7 +74,7 @@ struct DistortScratch {
   std::vector<double> field_x, field_y;  // rows x cols displacements (pixels), row-major
   std::vector<double> pass;              // rows x cols, the field between the two 1-D passes
   std::vector<double> padded;            // one row with radius zeros on each side
-  std::vector<double> kernel;            // Gaussian taps for offsets -radius .. radius, summing to 1
+  std::vector<double> kernel;            // Gaussian taps, offsets -radius .. radius, summing to 1
 };
 
 // The elastic distortion's smoothing, in place: `field` (rows x cols, row-major) convolved
