@@ -24,7 +24,8 @@
 // slices of K. Vectors run across maps (δ transposed a slice at a time, position-major), and
 // the image values are broadcast from where they lie (the images in place when unpadded): no
 // patches. A tile is R elements of the patch × V vectors of maps; ∇W is kept transposed
-// (patch × maps) until the last slice.
+// (patch × maps) until the last slice. A call may compute some of the patch's elements only:
+// their sums are the same, element by element, whichever elements share a call.
 
 using simd::broadcast;
 using simd::lanes;
@@ -370,9 +371,15 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
 }
 
 template <typename Scalar>
+std::size_t vector_lanes() {
+  return lanes<Scalar>;
+}
+
+template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
-                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
+                          std::size_t first_map, std::size_t band, std::size_t first_element,
+                          std::size_t elements, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = 16;
   const std::size_t depth = g.patch();
@@ -398,14 +405,16 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   // image offset of each of its positions; the bias's 16 running sums per map.
   buffers.sums.assign(depth * ld, Scalar(0));
   Scalar* ct = buffers.sums.data();
+  const std::size_t end_element = first_element + elements;
   if (accumulate)
     for (std::size_t f = 0; f < band; ++f)
-      for (std::size_t p = 0; p < depth; ++p) ct[p * ld + f] = w_gradient[f * depth + p];
+      for (std::size_t p = first_element; p < end_element; ++p)
+        ct[p * ld + f] = w_gradient[f * depth + p];
   buffers.packed.assign(kc * ld, Scalar(0));
   Scalar* dt = buffers.packed.data();
   buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
-  const Blocks blocks(depth, R);
+  const Blocks blocks(elements, R);
   std::size_t e = 0, pos = 0, oy = 0, ox = 0;  // where the next slice starts
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
@@ -429,7 +438,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
     }
     const bool add = accumulate || k0 > 0;
     for (std::size_t b = 0; b < blocks.count; ++b)
-      with_rows<R>(blocks.rows(b), [&, p0 = blocks.first(b)]<std::size_t Rows>() {
+      with_rows<R>(blocks.rows(b), [&, p0 = first_element + blocks.first(b)]<std::size_t Rows>() {
         std::size_t m0 = 0;
         for (; m0 + 2 * L <= ld; m0 += 2 * L)
           weight_tile<Scalar, Rows, 2>(source, buffers.bases.data(), buffers.offsets.data() + p0,
@@ -440,7 +449,8 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
       });
   }
   for (std::size_t f = 0; f < band; ++f) {
-    for (std::size_t p = 0; p < depth; ++p) w_gradient[f * depth + p] = ct[p * ld + f];
+    for (std::size_t p = first_element; p < end_element; ++p)
+      w_gradient[f * depth + p] = ct[p * ld + f];
     Scalar sum = 0;
     for (std::size_t l = 0; l < sum_lanes; ++l) sum += buffers.lanes[l * ld + f];
     delta_sums[f] = sum;

@@ -176,7 +176,17 @@ void check_weight_gradient() {
       const auto start = random_values<Scalar>(band * n, 8);
       std::vector<Scalar> w = start, want = start, sums(band), want_sums(band);
       conv_weight_gradient<Scalar>(g, x.data(), x_stride, delta.data(), d_stride, examples, first,
-                                   band, alpha, accumulate, w.data(), sums.data());
+                                   band, 0, n, alpha, accumulate, w.data(), sums.data());
+      // The same in two calls, each for some of the patch's elements (as two threads share
+      // them when all the maps fit in one vector).
+      const std::size_t half = n / 2 + 1;
+      std::vector<Scalar> halves = start, sums_a(band), sums_b(band);
+      conv_weight_gradient<Scalar>(g, x.data(), x_stride, delta.data(), d_stride, examples, first,
+                                   band, 0, half, alpha, accumulate, halves.data(),
+                                   sums_a.data());
+      conv_weight_gradient<Scalar>(g, x.data(), x_stride, delta.data(), d_stride, examples, first,
+                                   band, half, n - half, alpha, accumulate, halves.data(),
+                                   sums_b.data());
       gemm<Scalar>(band, n, columns, alpha,
                    {maps.data() + first * columns, static_cast<std::ptrdiff_t>(columns), 1},
                    {patches.data(), 1, static_cast<std::ptrdiff_t>(columns)}, want.data(), n,
@@ -190,6 +200,9 @@ void check_weight_gradient() {
       }
       expect_same_bits(w, want, g, accumulate ? "∇W (accumulated)" : "∇W");
       expect_same_bits(sums, want_sums, g, "Σ δ");
+      expect_same_bits(halves, want, g, "∇W in two calls of elements");
+      expect_same_bits(sums_a, want_sums, g, "Σ δ (first call)");
+      expect_same_bits(sums_b, want_sums, g, "Σ δ (second call)");
     }
   }
 }

@@ -131,28 +131,40 @@ TEST(Train, EveryOptimiserAndPenaltyGivesTheSameWeightsOnOneThreadAndTwo) {
 }
 
 TEST(Sgd, ConvolutionalNetworksSplitExamplesAmongThreadsWithTheSameResult) {
-  // Convolution and pooling take whole examples per thread, and the convolution's gradient
-  // bands of maps summed over every example in order: one thread and two agree bit for bit.
+  // Convolution and pooling take whole examples per thread, and the convolution's weight
+  // gradient bands of maps, or, when all the maps fit in one vector (6 maps on either path, 16
+  // with 512-bit vectors), the elements of the patch, summed over every example in order: one
+  // thread and two agree bit for bit, with the plain fused step and with a penalty and momentum
+  // (the penalty shrinks each band before the team adds to the weights).
   const Dataset data = noise_images(40, 6);
   Architecture arch;
   arch.input = {1, 28, 28};
   arch.cost = Cost::log_likelihood;
   std::string problem;
-  arch.layers = parse_layer_list("conv:12x5:relu,pool:2,conv:16x3:relu:same,pool:2,dense:10",
+  arch.layers = parse_layer_list("conv:6x5:relu,pool:2,conv:16x3:relu:same,pool:2,dense:10",
                                  Activation::relu, Activation::softmax, &problem);
   ASSERT_EQ(architecture_problem(arch), "");
-  Network one(arch, 5, Init::he), two(arch, 5, Init::he);
-  ASSERT_EQ(two.make_workspace(20, 2).threads, 2);
-  TrainOptions options;
-  options.epochs = 1;
-  options.mini_batch_size = 20;
-  options.eta = 0.05;
-  options.threads = 1;
-  sgd(one, data, options);
-  options.threads = 2;
-  sgd(two, data, options);
-  EXPECT_TRUE(one.parameters().as_vector() == two.parameters().as_vector());
-  EXPECT_TRUE(one.parameters().as_vector() != Network(arch, 5, Init::he).parameters().as_vector());
+  for (const bool momentum_and_penalty : {false, true}) {
+    Network one(arch, 5, Init::he), two(arch, 5, Init::he);
+    ASSERT_EQ(two.make_workspace(20, 2).threads, 2);
+    TrainOptions options;
+    options.epochs = 1;
+    options.mini_batch_size = 20;
+    options.eta = 0.05;
+    if (momentum_and_penalty) {
+      options.optimizer.kind = OptimizerSettings::Kind::momentum;
+      options.regularization = Regularization::Kind::l2;
+      options.lambda = 5.0;
+    }
+    options.threads = 1;
+    train(one, data, options);
+    options.threads = 2;
+    train(two, data, options);
+    EXPECT_TRUE(one.parameters().as_vector() == two.parameters().as_vector())
+        << (momentum_and_penalty ? "momentum and L2" : "SGD");
+    EXPECT_TRUE(one.parameters().as_vector() !=
+                Network(arch, 5, Init::he).parameters().as_vector());
+  }
 }
 
 // FNV-1a of the parameters' bytes.

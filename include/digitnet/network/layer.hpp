@@ -67,7 +67,8 @@ struct BackwardArgs {
   Matrix<Scalar>* scratch = nullptr;  // as forward left it
 };
 
-// The rows of a layer's parameter block that one thread's backward has written.
+// The rows of a layer's parameter block that one thread's backward hands on, complete, to the
+// update that follows (written by that thread, or by the team before a barrier).
 struct Band {
   Eigen::Index first = 0;
   Eigen::Index rows = 0;

@@ -2,6 +2,7 @@
 #include "digitnet/network/layers/conv.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "digitnet/kernels/convolution.hpp"
@@ -102,22 +103,38 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   // (One barrier: every thread has read the weights, for when the target is the parameters.)
   team.barrier();
   // target_w (+)= alpha·δ·patchesᵀ over every position of every example (K = m·P), and
-  // target_b (+)= alpha·Σ δ, by bands of maps.
+  // target_b (+)= alpha·Σ δ, by bands of maps: each thread returns its band, and the update
+  // that follows reads only that band.
   auto target_w = args.target->weights(this->index());
   auto target_b = args.target->biases(this->index());
   const auto [f0, rows] = team.of(static_cast<Eigen::Index>(maps()));
-  if (rows == 0) return {f0, 0};
-  if (args.penalty != nullptr) args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
+  // When every map fits in one vector (fast-99's first layer: 16 maps, 512-bit vectors), bands
+  // of maps would leave lanes of each thread's vectors empty: the threads then share the
+  // patch's elements instead, every map in their vectors, and meet before the update (the same
+  // sums, element by element; conv_weight_gradient).
+  const bool by_elements =
+      team.threads > 1 && maps() <= conv_weight_gradient_lanes<Scalar>();
+  if (rows == 0 && !by_elements) return {f0, 0};
+  if (args.penalty != nullptr && rows > 0)
+    args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
+  const auto [first_map, band] =
+      by_elements ? std::pair<Eigen::Index, Eigen::Index>{0, maps()} : std::pair{f0, rows};
+  const auto [first_element, elements] =
+      by_elements ? team.of(static_cast<Eigen::Index>(patch()))
+                  : std::pair<Eigen::Index, Eigen::Index>{0, patch()};
+  if (by_elements) team.barrier();  // every band shrunk before any thread adds to its columns
   thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
-  delta_sums.resize(static_cast<std::size_t>(rows));
+  delta_sums.resize(static_cast<std::size_t>(band));
   conv_weight_gradient<Scalar>(
       geometry(), args.input.data(), static_cast<std::size_t>(args.input.outerStride()),
       args.delta.data(), static_cast<std::size_t>(args.delta.outerStride()),
-      static_cast<std::size_t>(m), static_cast<std::size_t>(f0), static_cast<std::size_t>(rows),
-      args.alpha, args.accumulate, target_w.data() + static_cast<std::size_t>(f0) * patch(),
-      delta_sums.data());
+      static_cast<std::size_t>(m), static_cast<std::size_t>(first_map),
+      static_cast<std::size_t>(band), static_cast<std::size_t>(first_element),
+      static_cast<std::size_t>(elements), args.alpha, args.accumulate,
+      target_w.data() + static_cast<std::size_t>(first_map) * patch(), delta_sums.data());
+  if (by_elements) team.barrier();  // every element written before the bands are updated
   for (Eigen::Index map = f0; map < f0 + rows; ++map) {
-    const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
+    const Scalar sum = delta_sums[static_cast<std::size_t>(map - first_map)];
     target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
   }
   return {f0, rows};
