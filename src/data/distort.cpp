@@ -101,12 +101,10 @@ void weighted_row(const double* base, std::size_t stride, const double* taps, st
   }
 }
 
-}  // namespace
-
-void smooth_field(std::span<double> field, std::size_t rows, std::size_t cols, double sigma,
-                  double alpha, DistortScratch& scratch) {
-  assert(field.size() == rows * cols && sigma > 0);
-  gaussian_kernel(sigma, scratch.kernel);
+// smooth_field with the taps already in scratch.kernel (gaussian_kernel's), so that the two
+// fields of an image compute them once.
+void smooth_with_kernel(std::span<double> field, std::size_t rows, std::size_t cols,
+                        double alpha, DistortScratch& scratch) {
   const std::size_t radius = scratch.kernel.size() / 2;
   const double* taps = scratch.kernel.data();
   // Along rows: each row copied between radius zeros, every tap applied.
@@ -126,6 +124,15 @@ void smooth_field(std::span<double> field, std::size_t rows, std::size_t cols, d
                  last - first + 1, cols, out);
     for (std::size_t c = 0; c < cols; ++c) out[c] *= alpha;
   }
+}
+
+}  // namespace
+
+void smooth_field(std::span<double> field, std::size_t rows, std::size_t cols, double sigma,
+                  double alpha, DistortScratch& scratch) {
+  assert(field.size() == rows * cols && sigma > 0);
+  gaussian_kernel(sigma, scratch.kernel);
+  smooth_with_kernel(field, rows, cols, alpha, scratch);
 }
 
 bool DistortSettings::any() const {
@@ -207,10 +214,9 @@ void distort_image(std::span<const std::uint8_t> image, std::size_t rows, std::s
   scratch.field_y.resize(size);
   for (double& d : scratch.field_x) d = 2.0 * rng.uniform() - 1.0;
   for (double& d : scratch.field_y) d = 2.0 * rng.uniform() - 1.0;
-  smooth_field(scratch.field_x, rows, cols, settings.elastic_sigma, settings.elastic_alpha,
-               scratch);
-  smooth_field(scratch.field_y, rows, cols, settings.elastic_sigma, settings.elastic_alpha,
-               scratch);
+  gaussian_kernel(settings.elastic_sigma, scratch.kernel);
+  smooth_with_kernel(scratch.field_x, rows, cols, settings.elastic_alpha, scratch);
+  smooth_with_kernel(scratch.field_y, rows, cols, settings.elastic_alpha, scratch);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
       const std::size_t i = r * cols + c;
