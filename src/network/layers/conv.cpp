@@ -2,7 +2,7 @@
 #include "digitnet/network/layers/conv.hpp"
 
 #include <algorithm>
-#include <utility>
+#include <tuple>
 #include <vector>
 
 #include "digitnet/kernels/convolution.hpp"
@@ -117,12 +117,15 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   if (rows == 0 && !by_elements) return {f0, 0};
   if (args.penalty != nullptr && rows > 0)
     args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
-  const auto [first_map, band] =
-      by_elements ? std::pair<Eigen::Index, Eigen::Index>{0, maps()} : std::pair{f0, rows};
-  const auto [first_element, elements] =
-      by_elements ? team.of(static_cast<Eigen::Index>(patch()))
-                  : std::pair<Eigen::Index, Eigen::Index>{0, patch()};
-  if (by_elements) team.barrier();  // every band shrunk before any thread adds to its columns
+  // This thread's maps and elements of the patch.
+  Eigen::Index first_map = f0, band = rows, first_element = 0;
+  Eigen::Index elements = static_cast<Eigen::Index>(patch());
+  if (by_elements) {
+    first_map = 0;
+    band = static_cast<Eigen::Index>(maps());
+    std::tie(first_element, elements) = team.of(elements);
+    team.barrier();  // every band shrunk before any thread adds to its columns
+  }
   thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
   delta_sums.resize(static_cast<std::size_t>(band));
   conv_weight_gradient<Scalar>(
