@@ -130,18 +130,25 @@ Band PoolLayer<Scalar>::backward(const Parameters<Scalar>&, const BackwardArgs<S
                                  Team team) const {
   assert(args.scratch != nullptr);
   if (args.input_delta == nullptr) return {0, 0};
+  const std::size_t inputs = this->input_shape().size();
   const std::size_t outputs = this->output_shape().size();
   const auto [e0, count] = team.of(args.input.cols());
+  // δ of the layer below = (δ at each window's maximum, 0 elsewhere) ⊙ f'(z) below, with f'(z)
+  // read at the maxima only: the windows do not overlap, so each input takes one δ at most, and
+  // 0·f'(z) is 0 (f'(z) ≥ 0 for every activation and dropout mask). A whole pass over f'(z)
+  // fewer: fast-99's epoch 5% faster. (Writing each 2 x 2 window's four values at once, with no
+  // zeroing first, was slower than this.)
   for (Eigen::Index e = e0; e < e0 + count; ++e) {
-    auto delta_prev = args.input_delta->col(e);
-    delta_prev.setZero();
+    Scalar* dx = args.input_delta->col(e).data();
+    const Scalar* derivative = args.input_derivative->col(e).data();
     const Scalar* delta = args.delta.col(e).data();
     const Scalar* from = args.scratch->col(e).data();
-    for (std::size_t o = 0; o < outputs; ++o)
-      delta_prev(static_cast<Eigen::Index>(from[o])) += delta[o];
+    std::fill(dx, dx + inputs, Scalar(0));
+    for (std::size_t o = 0; o < outputs; ++o) {
+      const auto i = static_cast<std::size_t>(from[o]);
+      dx[i] = (Scalar(0) + delta[o]) * derivative[i];
+    }
   }
-  auto delta_prev = args.input_delta->middleCols(e0, count);
-  delta_prev.array() *= args.input_derivative->middleCols(e0, count).array();
   return {0, 0};
 }
 
