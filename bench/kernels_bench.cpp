@@ -193,21 +193,27 @@ BENCHMARK(ConvTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchma
 // One convolution layer alone, forward (training: f'(z) kept) then backward, batch 128, at the
 // sizes of the fast network: its first layer (1×28×28 → 24 maps of 5×5: z and ∇W, no δ
 // below it, as in the network) and its second (24×12×12 → 32 maps of 3×3: z, ∇W and δ below);
-// layer 2 is fast-99's first layer since 2026-12-05 (16 maps of 5×5). GFLOP/s counts those
-// products' multiply-adds ×2, on the output positions (the measure: a layer's
-// forward + backward against the FP32 peak, bench/peak_flops). Arguments: layer (0, 1, 2),
-// threads.
+// layers 2 and 3 are fast-99's two (16 maps of 5×5; 16×12×12 → 16 maps of 3×3, since the
+// recipe of 2026-12-05's fourth session). GFLOP/s counts those products' multiply-adds ×2, on
+// the output positions (the measure: a layer's forward + backward against the FP32
+// peak, bench/peak_flops). Arguments: layer (0, 1, 2, 3), threads.
 void ConvLayerTrain(benchmark::State& state) {
-  const bool second = state.range(0) == 1;
-  const char* first_layer =
-      state.range(0) == 2 ? "conv:16x5:relu,dense:10" : "conv:24x5:relu,dense:10";
+  struct Case {
+    Shape input;
+    const char* layers;
+  };
+  static constexpr Case cases[] = {{{1, 28, 28}, "conv:24x5:relu,dense:10"},
+                                   {{24, 12, 12}, "conv:32x3:relu,dense:10"},
+                                   {{1, 28, 28}, "conv:16x5:relu,dense:10"},
+                                   {{16, 12, 12}, "conv:16x3:relu,dense:10"}};
+  const Case& c = cases[state.range(0)];
+  const bool second = c.input.channels > 1;  // a layer below it to pass δ to
   const int threads = static_cast<int>(state.range(1));
   Architecture arch;
-  arch.input = second ? Shape{24, 12, 12} : Shape{1, 28, 28};
+  arch.input = c.input;
   arch.cost = Cost::log_likelihood;
   std::string problem;
-  arch.layers = parse_layer_list(second ? "conv:32x3:relu,dense:10" : first_layer,
-                                 Activation::relu, Activation::softmax, &problem);
+  arch.layers = parse_layer_list(c.layers, Activation::relu, Activation::softmax, &problem);
   const Network net(arch, 1, Init::he);
   const Layer<float>& layer = net.layer(0);
   constexpr Eigen::Index batch = 128;
@@ -241,7 +247,7 @@ void ConvLayerTrain(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(
       products * layer.flops_per_example() * batch, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(ConvLayerTrain)->ArgsProduct({{0, 1, 2}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(ConvLayerTrain)->ArgsProduct({{0, 1, 2, 3}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // One epoch's distortions of 1,000 real MNIST training images on one thread (the trainer runs
 // distort_dataset on every core before each epoch): argument 0 affine only (cnn-best's

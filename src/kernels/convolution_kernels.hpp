@@ -250,6 +250,7 @@ struct ConvBuffers {
   std::vector<Scalar> lanes;   // Σ δ's 16 running sums per map
   std::vector<std::uint32_t> offsets;  // each tap's offset in the planes
   std::vector<std::size_t> bases;      // each position's offset in the images
+  std::vector<std::size_t> corners;    // each output position's corner in an example's planes
 };
 template <typename Scalar>
 ConvBuffers<Scalar>& conv_buffers() {
@@ -378,6 +379,27 @@ std::size_t vector_lanes() {
   return lanes<Scalar>;
 }
 
+// Σ δ as conv's fixed order had it: position k of the batch into running sum k mod 16 (sums:
+// 16 rows of ld), for the slice's count positions (dt: count rows of ld), k0 mod 16 = `first`.
+// The 16 sums of a vector of maps stay in registers over the slice, each position's row
+// added to the sum (first + i) mod 16 with i = t mod 16 known when compiled: a position's
+// load, add and store of a sum in memory took as long as its transposition.
+template <typename Scalar>
+void sum_into_lanes(const Scalar* dt, std::size_t ld, std::size_t count, std::size_t first,
+                    Scalar* sums) {
+  constexpr std::size_t L = lanes<Scalar>, S = 16;
+  for (std::size_t m0 = 0; m0 < ld; m0 += L) {
+    Vec<Scalar> sum[S];
+    for (std::size_t i = 0; i < S; ++i) sum[i] = load(sums + (first + i) % S * ld + m0);
+    std::size_t t = 0;
+    for (; t + S <= count; t += S)
+      for (std::size_t i = 0; i < S; ++i) sum[i] = sum[i] + load(dt + (t + i) * ld + m0);
+    for (std::size_t i = 0; i < S; ++i)
+      if (t + i < count) sum[i] = sum[i] + load(dt + (t + i) * ld + m0);
+    for (std::size_t i = 0; i < S; ++i) store(sums + (first + i) % S * ld + m0, sum[i]);
+  }
+}
+
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
@@ -417,8 +439,12 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   Scalar* dt = buffers.packed.data();
   buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
+  // Each output position's corner in its example's planes.
+  buffers.corners.resize(positions);
+  for (std::size_t oy = 0; oy < oh; ++oy)
+    for (std::size_t ox = 0; ox < ow; ++ox) buffers.corners[oy * ow + ox] = oy * wp + ox;
   const Blocks blocks(elements, R);
-  std::size_t e = 0, pos = 0, oy = 0, ox = 0;  // where the next slice starts
+  std::size_t e = 0, pos = 0;  // where the next slice starts
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
     // δᵀ and the image offsets of the slice's positions, a run within one example at a time.
@@ -426,19 +452,14 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
       const std::size_t run = std::min(count - t, positions - pos);
       transpose(delta + e * delta_stride + first_map * positions + pos, positions, band, run,
                 dt + t * ld, ld);
-      for (std::size_t i = 0; i < run; ++i) {
-        buffers.bases[t + i] = e * example_stride + oy * wp + ox;
-        if (++ox == ow) ox = 0, ++oy;
-      }
+      const std::size_t example = e * example_stride;
+      for (std::size_t i = 0; i < run; ++i)
+        buffers.bases[t + i] = example + buffers.corners[pos + i];
       t += run;
       pos += run;
-      if (pos == positions) pos = 0, oy = 0, ++e;
+      if (pos == positions) pos = 0, ++e;
     }
-    // Σ δ as conv's fixed order had it: position k into running sum k mod 16.
-    for (std::size_t t = 0; t < count; ++t) {
-      Scalar* lane = buffers.lanes.data() + (k0 + t) % sum_lanes * ld;
-      for (std::size_t f = 0; f < ld; ++f) lane[f] += dt[t * ld + f];
-    }
+    sum_into_lanes(dt, ld, count, k0 % sum_lanes, buffers.lanes.data());
     const bool add = accumulate || k0 > 0;
     for (std::size_t b = 0; b < blocks.count; ++b)
       with_rows<R>(blocks.rows(b), [&, p0 = first_element + blocks.first(b)]<std::size_t Rows>() {
