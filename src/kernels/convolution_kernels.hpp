@@ -160,18 +160,19 @@ __attribute__((noinline)) void weight_tile(const Scalar* image, const std::size_
                                            std::size_t ld, std::size_t count, Scalar alpha,
                                            bool add, Scalar* ct, std::size_t ldc) {
   constexpr std::size_t L = lanes<Scalar>;
-  std::uint32_t offset[R];
-  for (std::size_t r = 0; r < R; ++r) offset[r] = offsets[r];
+  // Each row's image pointer, indexed by the position's base: one address mode per FMA.
+  const Scalar* row[R];
+  for (std::size_t r = 0; r < R; ++r) row[r] = image + offsets[r];
   Vec<Scalar> acc[R][V];
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t v = 0; v < V; ++v) acc[r][v] = broadcast(Scalar(0));
 #pragma GCC unroll 2
   for (std::size_t k = 0; k < count; ++k) {
-    const Scalar* x = image + bases[k];
+    const std::size_t base = bases[k];
     Vec<Scalar> d[V];
     for (std::size_t v = 0; v < V; ++v) d[v] = load(dt + k * ld + v * L);
     for (std::size_t r = 0; r < R; ++r) {
-      const Vec<Scalar> a = broadcast(x[offset[r]]);
+      const Vec<Scalar> a = broadcast(row[r][base]);
       for (std::size_t v = 0; v < V; ++v) acc[r][v] = multiply_add(a, d[v], acc[r][v]);
     }
   }
