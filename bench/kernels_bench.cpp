@@ -230,7 +230,11 @@ void ConvLayerTrain(benchmark::State& state) {
   for (auto _ : state) {
     run_team(threads, [&](Team team) {
       MatrixRef<float> derivative(d), below(input_delta);
-      layer.forward(net.parameters(), {x, a, &derivative, nullptr, &scratch}, team);
+      // (As the network trains it: a ReLU layer stores no f'(z), Layer::derivative_from_output.)
+      layer.forward(net.parameters(),
+                    {x, a, layer.derivative_from_output() ? nullptr : &derivative, nullptr,
+                     &scratch},
+                    team);
       team.barrier();
       BackwardArgs<float> args{x, delta};
       if (second) {

@@ -82,18 +82,25 @@ ConstMatrixRef<Scalar> BasicNetwork<Scalar>::layer_input(ConstMatrixRef<Scalar> 
 }
 
 template <typename Scalar>
+bool BasicNetwork<Scalar>::masked(const Workspace<Scalar>& ws, std::size_t l) const {
+  return ws.dropout && l + 1 < layers() && ws.masks[l + 1].size() > 0;
+}
+
+template <typename Scalar>
+bool BasicNetwork<Scalar>::stores_derivative(const Workspace<Scalar>& ws, std::size_t l) const {
+  return !layers_[l]->derivative_from_output() || masked(ws, l) || l + 1 == layers();
+}
+
+template <typename Scalar>
 void BasicNetwork<Scalar>::forward_layers(ConstMatrixRef<Scalar> x, Workspace<Scalar>& ws,
                                           bool training, Team team) const {
   const Eigen::Index m = x.cols();
   for (std::size_t l = 0; l < layers(); ++l) {
     MatrixRef<Scalar> derivative = ws.derivatives[l + 1].leftCols(m);
-    ForwardArgs<Scalar> args{
-        layer_input(x, ws, l), ws.activations[l + 1].leftCols(m),
-        training ? &derivative : nullptr,
-        training && ws.dropout && l + 1 < layers() && ws.masks[l + 1].size() > 0
-            ? &ws.masks[l + 1]
-            : nullptr,
-        &ws.scratch[l]};
+    ForwardArgs<Scalar> args{layer_input(x, ws, l), ws.activations[l + 1].leftCols(m),
+                             training && stores_derivative(ws, l) ? &derivative : nullptr,
+                             training && masked(ws, l) ? &ws.masks[l + 1] : nullptr,
+                             &ws.scratch[l]};
     layers_[l]->forward(parameters_, args, team);
     team.barrier();
   }
@@ -135,7 +142,7 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
     BackwardArgs<Scalar> args{layer_input(x, ws, l), ws.deltas[l].leftCols(m)};
     if (l > 0) {
       args.input_delta = &input_delta;
-      args.input_derivative = &ws.derivatives[l];
+      args.input_derivative = stores_derivative(ws, l - 1) ? &ws.derivatives[l] : nullptr;
     }
     args.target = &target;
     args.alpha = alpha;

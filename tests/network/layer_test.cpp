@@ -14,6 +14,7 @@
 #include "digitnet/files/model_file.hpp"
 #include "digitnet/network/layer_registry.hpp"
 #include "digitnet/network/network.hpp"
+#include "digitnet/training/dropout.hpp"
 #include "network/input_gradient.hpp"
 
 namespace digitnet {
@@ -260,6 +261,41 @@ TEST_P(EveryLayer, SurvivesASaveAndLoadRoundTrip) {
 
 INSTANTIATE_TEST_SUITE_P(Kinds, EveryLayer, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
+
+// ReLU layers store no f'(z) in training (Layer::derivative_from_output): every kind above one
+// reads it from its input instead. A network with each kind above a ReLU layer, and a ReLU layer
+// under dropout (which stores it), against central differences of every parameter.
+TEST(ReluBelow, EveryKindAboveAReluLayerGetsTheGradientRight) {
+  Architecture arch;
+  arch.input = {2, 8, 8};
+  std::string problem;
+  arch.layers = parse_layer_list(
+      "conv:3x3:relu,pool:2,conv:3x3:relu:same,conv:2x2:relu,dense:6:relu,norm:relu,"
+      "dense:5:relu:dropout=0.5,dense:4:relu,dense:3:sigmoid",
+      Activation::relu, Activation::sigmoid, &problem);
+  ASSERT_EQ(problem, "");
+  ASSERT_EQ(architecture_problem(arch), "");
+  NetworkD net(arch, 11, Init::he);
+  // Biases away from 0: a unit whose inputs are all 0 (dropped, or dead ReLUs below) would
+  // otherwise sit on ReLU's kink, where central differences see half a slope.
+  Rng draw(15);
+  for (std::size_t l = 0; l < net.layers(); ++l)
+    for (double& b : net.parameters().biases(l)) b = draw.uniform() - 0.5;
+  const Eigen::Index m = 4;
+  const Matrix<double> x = random_inputs(arch.input.size(), m, 12);
+  const Matrix<double> y = random_inputs(3, m, 13).cwiseAbs();
+  Workspace<double> ws = net.make_workspace(m);
+  Rng rng(14);  // masks drawn once: the same for every pass below
+  draw_dropout_masks(ws, dropout_rates(arch, 0), static_cast<std::size_t>(m), rng);
+  Parameters<double> nabla(net.parameter_layout());
+  net.backprop(x, y, ws, nabla);
+  const auto cost = [&] {
+    Parameters<double> unused(net.parameter_layout());
+    return net.backprop(x, y, ws, unused);
+  };
+  const double largest = check_gradient(net.parameters().flat(), nabla.flat(), cost, "parameter");
+  std::printf("largest difference from finite differences: %.3g\n", largest);
+}
 
 TEST(LayerList, ParsesKindsNumbersActivationsAndOptions) {
   std::string problem;

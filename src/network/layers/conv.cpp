@@ -97,8 +97,9 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
                                 args.input_delta->col(e0).data(),
                                 static_cast<std::size_t>(args.input_delta->outerStride()),
                                 static_cast<std::size_t>(count));
-    auto delta_prev = args.input_delta->middleCols(e0, count);
-    delta_prev.array() *= args.input_derivative->middleCols(e0, count).array();
+    const Eigen::Index first = e0, examples = count;  // (clang < 16: no captured bindings)
+    times_input_derivative(args.input_delta->middleCols(e0, count), args,
+                           [&](const auto& below) { return below.middleCols(first, examples); });
   }
   // (One barrier: every thread has read the weights, for when the target is the parameters.)
   team.barrier();

@@ -86,7 +86,10 @@ Band DenseLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
                    {weights.data() + k0, weights.cols(), 1}, delta_prev.data(),
                    static_cast<std::size_t>(delta_prev.outerStride()), false);
     }
-    delta_prev.array() *= args.input_derivative->leftCols(m).middleRows(k0, inputs).array();
+    const Eigen::Index first_row = k0, rows = inputs;  // (clang < 16: no captured bindings)
+    times_input_derivative(delta_prev, args, [&](const auto& below) {
+      return below.leftCols(m).middleRows(first_row, rows);
+    });
   }
   if (args.target_is_read) team.barrier();
   // target_w (+)= alpha·δ·A_prevᵀ, target_b (+)= alpha·Σ_x δ, by bands of rows of W.

@@ -200,10 +200,15 @@ Band NormLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
       for (Eigen::Index e = 0; e < m; ++e) {
         const Scalar* delta = args.delta.col(e).data() + row;
         const Scalar* x = args.input.col(e).data() + row;
-        const Scalar* derivative = args.input_derivative->col(e).data() + row;
         Scalar* out = args.input_delta->col(e).data() + row;
-        for (std::size_t i = 0; i < n; ++i)
-          out[i] = (sa * delta[i] + sb * x[i] + sd) * derivative[i];
+        if (args.input_derivative != nullptr) {
+          const Scalar* derivative = args.input_derivative->col(e).data() + row;
+          for (std::size_t i = 0; i < n; ++i)
+            out[i] = (sa * delta[i] + sb * x[i] + sd) * derivative[i];
+        } else {  // ReLU below, no f'(z) stored (times_input_derivative)
+          for (std::size_t i = 0; i < n; ++i)
+            out[i] = (sa * delta[i] + sb * x[i] + sd) * relu_derivative(x[i]);
+        }
       }
     }
     const auto g = static_cast<Scalar>(args.alpha * gamma_gradient);

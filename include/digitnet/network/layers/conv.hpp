@@ -39,6 +39,9 @@ class ConvLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 2.0 * static_cast<double>(maps() * positions() * patch());
   }
+  bool derivative_from_output() const override {
+    return this->activation() == Activation::relu;
+  }
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
