@@ -23,11 +23,12 @@ namespace {
 using testing::random_values;
 
 const ConvGeometry geometries[] = {
-    {1, 28, 28, 24, 5, 0},   // fast-99's first layer
+    {1, 28, 28, 24, 5, 0},   // the fast network's first layer
     {24, 12, 12, 32, 3, 0},  // and its second
     {20, 12, 12, 40, 5, 0},  // the book's second
     {1, 28, 28, 32, 5, 0},   // cnn-best's first, then its second (K = 800: four slices)
     {32, 12, 12, 64, 5, 0},
+    {16, 12, 12, 16, 3, 0},  // fast-99's second: one 512-bit vector of maps
     {3, 7, 9, 5, 3, 1},     // same padding, a rectangle, maps below every block
     {2, 6, 5, 13, 5, 2},    // same padding, a kernel as large as the image
     {7, 4, 4, 300, 2, 0},   // an even kernel; 300 maps: two slices of the input gradient's K
