@@ -230,10 +230,9 @@ void ConvLayerTrain(benchmark::State& state) {
   for (auto _ : state) {
     run_team(threads, [&](Team team) {
       MatrixRef<float> derivative(d), below(input_delta);
-      // (As the network trains it: a ReLU layer stores no f'(z), Layer::derivative_from_output.)
-      layer.forward(net.parameters(),
-                    {x, a, layer.derivative_from_output() ? nullptr : &derivative, nullptr,
-                     &scratch},
+      // (As the network trains it: a ReLU layer stores no f'(z), Layer::derivative_rule.)
+      const bool stored = layer.derivative_rule() == DerivativeRule::stored;
+      layer.forward(net.parameters(), {x, a, stored ? &derivative : nullptr, nullptr, &scratch},
                     team);
       team.barrier();
       BackwardArgs<float> args{x, delta};

@@ -80,15 +80,44 @@ Scalar relu_derivative(Scalar a) {
 }
 
 // δ of the layer below ⊙= its f'(z), on the block `select` picks (of a whole matrix, rows or
-// columns): the stored f'(z), or where the network stored none (BackwardArgs::input_derivative
-// null) 1 where the layer's input, the output of the one below, is > 0 and 0 elsewhere, the
-// values activate() and the convolution's fused ReLU would have stored.
+// columns): the stored f'(z), or by the rule the network hands instead (BackwardArgs::
+// input_rule): relu, 1 where the layer's input (the output of the one below) is > 0 and 0
+// elsewhere; one, nothing to do. The values activate() and the convolution's fused ReLU would
+// have stored, so the products are the same.
 template <typename Scalar, typename D, typename Select>
 void times_input_derivative(D&& delta_prev, const BackwardArgs<Scalar>& args, Select&& select) {
-  if (args.input_derivative != nullptr)
-    delta_prev.array() *= select(*args.input_derivative).array();
-  else
-    delta_prev.array() *= (select(args.input).array() > Scalar(0)).template cast<Scalar>();
+  switch (args.input_rule) {
+    case DerivativeRule::stored:
+      delta_prev.array() *= select(*args.input_derivative).array();
+      break;
+    case DerivativeRule::relu:
+      delta_prev.array() *= (select(args.input).array() > Scalar(0)).template cast<Scalar>();
+      break;
+    case DerivativeRule::one:
+      break;
+  }
+}
+
+// The same value by value, for layers that place δ themselves (pooling, normalisation):
+// f(derivative) with derivative(i) = f'(z) of the layer below at row i of example e's column,
+// the rule chosen once, outside f's loop.
+template <typename Scalar, typename F>
+void with_input_derivative(const BackwardArgs<Scalar>& args, Eigen::Index e, F&& f) {
+  switch (args.input_rule) {
+    case DerivativeRule::stored: {
+      const Scalar* stored = args.input_derivative->col(e).data();
+      f([stored](std::size_t i) { return stored[i]; });
+      break;
+    }
+    case DerivativeRule::relu: {
+      const Scalar* input = args.input.col(e).data();
+      f([input](std::size_t i) { return relu_derivative(input[i]); });
+      break;
+    }
+    case DerivativeRule::one:
+      f([](std::size_t) { return Scalar(1); });
+      break;
+  }
 }
 
 // Each column of a ← softmax(column), shifted by its maximum so that e^z cannot overflow.

@@ -88,7 +88,8 @@ bool BasicNetwork<Scalar>::masked(const Workspace<Scalar>& ws, std::size_t l) co
 
 template <typename Scalar>
 bool BasicNetwork<Scalar>::stores_derivative(const Workspace<Scalar>& ws, std::size_t l) const {
-  return !layers_[l]->derivative_from_output() || masked(ws, l) || l + 1 == layers();
+  return layers_[l]->derivative_rule() == DerivativeRule::stored || masked(ws, l) ||
+         l + 1 == layers();
 }
 
 template <typename Scalar>
@@ -142,7 +143,10 @@ void BasicNetwork<Scalar>::backward(ConstMatrixRef<Scalar> x, ConstMatrixRef<Sca
     BackwardArgs<Scalar> args{layer_input(x, ws, l), ws.deltas[l].leftCols(m)};
     if (l > 0) {
       args.input_delta = &input_delta;
-      args.input_derivative = stores_derivative(ws, l - 1) ? &ws.derivatives[l] : nullptr;
+      if (stores_derivative(ws, l - 1))
+        args.input_derivative = &ws.derivatives[l];
+      else
+        args.input_rule = layers_[l - 1]->derivative_rule();
     }
     args.target = &target;
     args.alpha = alpha;

@@ -262,16 +262,16 @@ TEST_P(EveryLayer, SurvivesASaveAndLoadRoundTrip) {
 INSTANTIATE_TEST_SUITE_P(Kinds, EveryLayer, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 
-// ReLU layers store no f'(z) in training (Layer::derivative_from_output): every kind above one
-// reads it from its input instead. A network with each kind above a ReLU layer, and a ReLU layer
+// ReLU, identity and pooling layers store no f'(z) in training (Layer::derivative_rule): the
+// layer above has it by the rule. A network with each kind above such layers, and a ReLU layer
 // under dropout (which stores it), against central differences of every parameter.
-TEST(ReluBelow, EveryKindAboveAReluLayerGetsTheGradientRight) {
+TEST(DerivativeRules, EveryKindAboveALayerWithoutStoredDerivativeGetsTheGradientRight) {
   Architecture arch;
   arch.input = {2, 8, 8};
   std::string problem;
   arch.layers = parse_layer_list(
-      "conv:3x3:relu,pool:2,conv:3x3:relu:same,conv:2x2:relu,dense:6:relu,norm:relu,"
-      "dense:5:relu:dropout=0.5,dense:4:relu,dense:3:sigmoid",
+      "conv:3x3:relu,pool:2,conv:3x3:identity:same,norm:relu,conv:2x2:relu,dense:6:relu,"
+      "norm:relu,dense:5:relu:dropout=0.5,dense:4:identity,dense:4:relu,dense:3:sigmoid",
       Activation::relu, Activation::sigmoid, &problem);
   ASSERT_EQ(problem, "");
   ASSERT_EQ(architecture_problem(arch), "");

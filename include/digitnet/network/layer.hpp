@@ -28,14 +28,28 @@ namespace digitnet {
 
 struct Regularization;
 
+// How a layer's f'(z) is had in training (Layer::derivative_rule): the matrix its forward pass
+// wrote, or a rule that needs none.
+enum class DerivativeRule : std::uint8_t {
+  stored,  // the matrix (ForwardArgs::derivative, BackwardArgs::input_derivative)
+  relu,    // 1 where the layer's output is > 0, else 0
+  one,     // 1 everywhere (identity, pooling)
+};
+// The rule of an activation's f'(z) (sigmoid and tanh: none, their f'(z) is stored).
+inline DerivativeRule rule_of(Activation f) {
+  if (f == Activation::relu) return DerivativeRule::relu;
+  if (f == Activation::identity) return DerivativeRule::one;
+  return DerivativeRule::stored;
+}
+
 // What forward reads and writes for a batch of m examples.
 template <typename Scalar>
 struct ForwardArgs {
   ConstMatrixRef<Scalar> input;  // input_shape().size() × m
   MatrixRef<Scalar> output;      // output_shape().size() × m: the activations a = f(z)
   // Training only (null otherwise): f'(z), output-shaped, for backward and the output error.
-  // Null in training too where the network reads f'(z) from the output instead
-  // (Layer::derivative_from_output): the layer then computes what inference computes.
+  // Null in training too where the network has f'(z) by a rule instead (Layer::derivative_rule):
+  // the layer then computes what inference computes.
   MatrixRef<Scalar>* derivative = nullptr;
   // Dropout (training only, null otherwise): output-shaped entries 0 or 1/(1 − p) that
   // multiply the activations and f'(z) after the activation.
@@ -53,10 +67,11 @@ struct BackwardArgs {
   // ∂C/∂z of the layer below, to write: (∂C/∂input) ⊙ input_derivative. Null for the first
   // layer (nothing below to pass δ to).
   MatrixRef<Scalar>* input_delta = nullptr;
-  // f'(z) of the layer below, whole matrix; null where the network stored none, its f'(z)
-  // being 1 where `input` (its output) is > 0 and 0 elsewhere (Layer::derivative_from_output).
-  // Layers apply it with times_input_derivative (network/activate.hpp).
+  // f'(z) of the layer below: the whole matrix when input_rule is `stored`, else null and the
+  // rule (relu: 1 where `input`, its output, is > 0; one: 1). Layers apply it with
+  // times_input_derivative or input_derivative_at (network/activate.hpp).
   const Matrix<Scalar>* input_derivative = nullptr;
+  DerivativeRule input_rule = DerivativeRule::stored;
   // The gradient's destination: target's block index() (+)= alpha·∂C/∂(weights, biases), a sum
   // over the batch. Overwritten unless `accumulate`.
   Parameters<Scalar>* target = nullptr;
@@ -106,12 +121,13 @@ class Layer {
   virtual bool set_initial_values(Parameters<Scalar>&) const { return false; }
   // Whether weight penalties (regularization.hpp) apply to its weights.
   virtual bool penalized() const { return true; }
-  // Whether f'(z) is 1 where its output is > 0 and 0 elsewhere (ReLU), and forward(training)
-  // may be given no f'(z) to write (ForwardArgs::derivative null) and compute what inference
-  // does. The network then stores none for it, unless dropout multiplies it or it is the last
-  // layer (the output error reads that one), and the layer above reads f'(z) from its input:
-  // fast-99's first layer spent a seventh of its time writing a float of 0 or 1 per output.
-  virtual bool derivative_from_output() const { return false; }
+  // Whether its f'(z) follows a rule (ReLU's 0 or 1 by the sign of its output, identity's 1),
+  // so that forward(training) may be given no f'(z) to write (ForwardArgs::derivative null) and
+  // compute what inference does. The network then stores none for it, unless dropout multiplies
+  // it or it is the last layer (the output error reads that one), and hands the layer above
+  // the rule (BackwardArgs::input_rule): fast-99's first layer spent a seventh of its time
+  // writing a float of 0 or 1 per output.
+  virtual DerivativeRule derivative_rule() const { return DerivativeRule::stored; }
 
   // Layers whose inference uses statistics of the training images (norm) keep them among their
   // parameters, estimated by the network (estimate_statistics): after forward(training) of a

@@ -32,7 +32,7 @@ struct Workspace {
   int threads = 1;  // threads that share each batch's work, by bands of rows of every layer
   std::vector<Matrix<Scalar>> activations;  // activations[l+1]: sizes[l+1] x capacity (l = layer)
   std::vector<Matrix<Scalar>> derivatives;  // f'(z) of each layer, kept by backprop (see .cpp;
-                                            // none for ReLU: Layer::derivative_from_output)
+                                            // none for ReLU or identity: derivative_rule)
   std::vector<Matrix<Scalar>> deltas;       // deltas[l]: sizes[l+1] x capacity
   std::vector<Matrix<Scalar>> scratch;      // scratch[l]: layer l's scratch_rows() x capacity
   // Dropout (training only): when `dropout` is set, backprop and sgd_step multiply the
@@ -136,7 +136,7 @@ class BasicNetwork {
   // Whether dropout multiplies layer l's output in training (the workspace has its mask).
   bool masked(const Workspace<Scalar>& ws, std::size_t l) const;
   // Whether training stores layer l's f'(z): not where the layer above can read it from its
-  // input (Layer::derivative_from_output, no dropout, not the last layer).
+  // input or knows it (Layer::derivative_rule, no dropout, not the last layer).
   bool stores_derivative(const Workspace<Scalar>& ws, std::size_t l) const;
   // The input of layer l: x for the first, else the previous layer's activations.
   ConstMatrixRef<Scalar> layer_input(ConstMatrixRef<Scalar> x, const Workspace<Scalar>& ws,

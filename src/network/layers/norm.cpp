@@ -201,14 +201,10 @@ Band NormLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
         const Scalar* delta = args.delta.col(e).data() + row;
         const Scalar* x = args.input.col(e).data() + row;
         Scalar* out = args.input_delta->col(e).data() + row;
-        if (args.input_derivative != nullptr) {
-          const Scalar* derivative = args.input_derivative->col(e).data() + row;
+        with_input_derivative(args, e, [&](auto derivative) {
           for (std::size_t i = 0; i < n; ++i)
-            out[i] = (sa * delta[i] + sb * x[i] + sd) * derivative[i];
-        } else {  // ReLU below, no f'(z) stored (times_input_derivative)
-          for (std::size_t i = 0; i < n; ++i)
-            out[i] = (sa * delta[i] + sb * x[i] + sd) * relu_derivative(x[i]);
-        }
+            out[i] = (sa * delta[i] + sb * x[i] + sd) * derivative(row + i);
+        });
       }
     }
     const auto g = static_cast<Scalar>(args.alpha * gamma_gradient);

@@ -39,8 +39,8 @@ class ConvLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 2.0 * static_cast<double>(maps() * positions() * patch());
   }
-  bool derivative_from_output() const override {
-    return this->activation() == Activation::relu;
+  DerivativeRule derivative_rule() const override {
+    return rule_of(this->activation());
   }
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.

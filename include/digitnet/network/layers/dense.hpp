@@ -32,8 +32,8 @@ class DenseLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return 2.0 * static_cast<double>(this->input_shape().size() * this->output_shape().size());
   }
-  bool derivative_from_output() const override {
-    return this->activation() == Activation::relu;
+  DerivativeRule derivative_rule() const override {
+    return rule_of(this->activation());
   }
   // x: n_in × m, W: n_out × n_in, z, a: n_out × m.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,

@@ -32,6 +32,7 @@ class PoolLayer final : public Layer<Scalar> {
   double flops_per_example() const override {
     return static_cast<double>(this->input_shape().size());
   }
+  DerivativeRule derivative_rule() const override { return DerivativeRule::one; }
   // Per output, the index within the example's input of its maximum.
   std::size_t scratch_rows() const override { return this->output_shape().size(); }
 
