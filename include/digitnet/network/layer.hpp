@@ -69,7 +69,7 @@ struct BackwardArgs {
   MatrixRef<Scalar>* input_delta = nullptr;
   // f'(z) of the layer below: the whole matrix when input_rule is `stored`, else null and the
   // rule (relu: 1 where `input`, its output, is > 0; one: 1). Layers apply it with
-  // times_input_derivative or input_derivative_at (network/activate.hpp).
+  // times_input_derivative or with_input_derivative (network/activate.hpp).
   const Matrix<Scalar>* input_derivative = nullptr;
   DerivativeRule input_rule = DerivativeRule::stored;
   // The gradient's destination: target's block index() (+)= alpha·∂C/∂(weights, biases), a sum
