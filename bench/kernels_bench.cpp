@@ -190,9 +190,10 @@ void ConvTrain(benchmark::State& state) {
 }
 BENCHMARK(ConvTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// One convolution layer alone, forward (training: f'(z) kept) then backward, batch 128, at the
-// sizes of the fast network: its first layer (1×28×28 → 24 maps of 5×5: z and ∇W, no δ
-// below it, as in the network) and its second (24×12×12 → 32 maps of 3×3: z, ∇W and δ below);
+// One convolution layer alone, forward (training: f'(z) as the network keeps it, none for ReLU)
+// then backward, batch 128, at the sizes of the fast network: its first layer (1×28×28
+// → 24 maps of 5×5: z and ∇W, no δ below it, as in the network) and its second (24×12×12 → 32
+// maps of 3×3: z, ∇W and δ below);
 // layers 2 and 3 are fast-99's two (16 maps of 5×5; 16×12×12 → 16 maps of 3×3, since the
 // recipe of 2026-12-05's fourth session). GFLOP/s counts those products' multiply-adds ×2, on
 // the output positions (the measure: a layer's forward + backward against the FP32

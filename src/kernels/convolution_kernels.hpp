@@ -385,10 +385,11 @@ std::size_t vector_lanes() {
 // The 16 sums of a vector of maps stay in registers over the slice, each position's row
 // added to the sum (first + i) mod 16 with i = t mod 16 known when compiled: a position's
 // load, add and store of a sum in memory took as long as its transposition.
+constexpr std::size_t bias_sum_lanes = 16;
 template <typename Scalar>
 void sum_into_lanes(const Scalar* dt, std::size_t ld, std::size_t count, std::size_t first,
                     Scalar* sums) {
-  constexpr std::size_t L = lanes<Scalar>, S = 16;
+  constexpr std::size_t L = lanes<Scalar>, S = bias_sum_lanes;
   for (std::size_t m0 = 0; m0 < ld; m0 += L) {
     Vec<Scalar> sum[S];
     for (std::size_t i = 0; i < S; ++i) sum[i] = load(sums + (first + i) % S * ld + m0);
@@ -407,7 +408,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                           std::size_t first_map, std::size_t band, std::size_t first_element,
                           std::size_t elements, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums) {
-  constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = 16;
+  constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = bias_sum_lanes;
   const std::size_t depth = g.patch();
   const std::size_t oh = g.output_height(), ow = g.output_width(), positions = oh * ow;
   const std::size_t total = examples * positions, kc = depth_slice(total);
