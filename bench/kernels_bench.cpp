@@ -253,6 +253,46 @@ void ConvLayerTrain(benchmark::State& state) {
 }
 BENCHMARK(ConvLayerTrain)->ArgsProduct({{0, 1, 2, 3}, {1, 2}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// One 2 x 2 max-pooling layer alone, forward then backward (δ to the layer below by the ReLU
+// rule, as a pooling layer above a ReLU convolution has it), batch 128, at the sizes of
+// fast-99's two (16×24×24 and 16×8×8, half of the values zero as after ReLU). Items/s: examples.
+// Arguments: layer (0, 1), threads.
+void PoolLayerTrain(benchmark::State& state) {
+  static constexpr Shape inputs[] = {{16, 24, 24}, {16, 8, 8}};
+  const int threads = static_cast<int>(state.range(1));
+  Architecture arch;
+  arch.input = inputs[state.range(0)];
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list("pool:2,dense:10", Activation::relu, Activation::softmax, &problem);
+  const Network net(arch, 1, Init::he);
+  const Layer<float>& layer = net.layer(0);
+  const Eigen::Index batch = getenv("PB") ? atoi(getenv("PB")) : 128;
+  const auto in = static_cast<Eigen::Index>(arch.input.size());
+  const auto out = static_cast<Eigen::Index>(layer.output_shape().size());
+  Matrix<float> x(in, batch), a(out, batch), delta(out, batch), input_delta(in, batch);
+  Matrix<float> scratch(static_cast<Eigen::Index>(layer.scratch_rows()), batch);
+  Rng rng(2);
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    x.data()[i] = std::max(0.0f, static_cast<float>(rng.uniform()) - 0.5f);
+  for (Eigen::Index i = 0; i < delta.size(); ++i)
+    delta.data()[i] = static_cast<float>(rng.normal());
+  for (auto _ : state) {
+    run_team(threads, [&](Team team) {
+      MatrixRef<float> below(input_delta);
+      layer.forward(net.parameters(), {x, a, nullptr, nullptr, &scratch}, team);
+      BackwardArgs<float> args{x, delta};
+      args.input_delta = &below;
+      args.input_rule = DerivativeRule::relu;
+      args.scratch = &scratch;
+      layer.backward(net.parameters(), args, team);
+    });
+    benchmark::DoNotOptimize(input_delta.data());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(PoolLayerTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 // One epoch's distortions of 1,000 real MNIST training images on one thread (the trainer runs
 // distort_dataset on every core before each epoch): argument 0 affine only (cnn-best's
 // rotation 10, scale and shear 0.1, shift 1), 1 elastic as well (rotation 12, scale and shear

@@ -128,6 +128,106 @@ inline bool any_nonzero(V x) {
   }
 }
 
+// The first n ≤ lanes values at p, the lanes after them 0, nothing beyond them read (masked
+// loads do not fault); and the first n lanes of v stored at p, nothing beyond them written.
+template <typename Scalar>
+inline Vec<Scalar> load_first(const Scalar* p, std::size_t n) {
+  constexpr std::size_t L = lanes<Scalar>;
+  if (n >= L) return load(p);
+#if DIGITNET_VECTOR_BYTES == 64
+  if constexpr (sizeof(Scalar) == 4)
+    return reinterpret_cast<Vec<Scalar>>(
+        _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
+  else
+    return reinterpret_cast<Vec<Scalar>>(
+        _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p));
+#elif defined(__AVX2__)
+  using Int = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
+  typedef Int IntV __attribute__((vector_size(32)));
+  IntV lane{};
+  for (std::size_t l = 0; l < L; ++l) lane[l] = static_cast<Int>(l);
+  const IntV mask = lane < static_cast<Int>(n);
+  if constexpr (sizeof(Scalar) == 4)
+    return reinterpret_cast<Vec<Scalar>>(_mm256_maskload_ps(p, reinterpret_cast<__m256i>(mask)));
+  else
+    return reinterpret_cast<Vec<Scalar>>(_mm256_maskload_pd(p, reinterpret_cast<__m256i>(mask)));
+#else
+  Vec<Scalar> v{};
+  std::memcpy(&v, p, n * sizeof(Scalar));
+  return v;
+#endif
+}
+template <typename Scalar>
+inline void store_first(Scalar* p, Vec<Scalar> v, std::size_t n) {
+  constexpr std::size_t L = lanes<Scalar>;
+  if (n >= L) return store(p, v);
+#if DIGITNET_VECTOR_BYTES == 64
+  if constexpr (sizeof(Scalar) == 4)
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), reinterpret_cast<__m512>(v));
+  else
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), reinterpret_cast<__m512d>(v));
+#elif defined(__AVX2__)
+  using Int = std::conditional_t<sizeof(Scalar) == 4, std::int32_t, std::int64_t>;
+  typedef Int IntV __attribute__((vector_size(32)));
+  IntV lane{};
+  for (std::size_t l = 0; l < L; ++l) lane[l] = static_cast<Int>(l);
+  const IntV mask = lane < static_cast<Int>(n);
+  if constexpr (sizeof(Scalar) == 4)
+    _mm256_maskstore_ps(p, reinterpret_cast<__m256i>(mask), reinterpret_cast<__m256>(v));
+  else
+    _mm256_maskstore_pd(p, reinterpret_cast<__m256i>(mask), reinterpret_cast<__m256d>(v));
+#else
+  std::memcpy(p, &v, n * sizeof(Scalar));
+#endif
+}
+
+// The even lanes of lo then hi (lo's 0, 2, ..., then hi's), and the odd ones: a row's pairs
+// taken apart into their left and right values.
+template <typename V>
+inline V evens(V lo, V hi) {
+  constexpr std::size_t L = sizeof(V) / sizeof(lo[0]);
+  if constexpr (L == 4)
+    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6);
+  else if constexpr (L == 8)
+    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+  else
+    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
+                                   30);
+}
+template <typename V>
+inline V odds(V lo, V hi) {
+  constexpr std::size_t L = sizeof(V) / sizeof(lo[0]);
+  if constexpr (L == 4)
+    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7);
+  else if constexpr (L == 8)
+    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+  else
+    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29,
+                                   31);
+}
+// The inverse: a's and b's lanes alternating, a's first; the first L of them, then the rest.
+template <typename V>
+inline V zip_low(V a, V b) {
+  constexpr std::size_t L = sizeof(V) / sizeof(a[0]);
+  if constexpr (L == 4)
+    return __builtin_shufflevector(a, b, 0, 4, 1, 5);
+  else if constexpr (L == 8)
+    return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+  else
+    return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+template <typename V>
+inline V zip_high(V a, V b) {
+  constexpr std::size_t L = sizeof(V) / sizeof(a[0]);
+  if constexpr (L == 4)
+    return __builtin_shufflevector(a, b, 2, 6, 3, 7);
+  else if constexpr (L == 8)
+    return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
+  else
+    return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30,
+                                   15, 31);
+}
+
 // out[q·ldo + r] = in[r·ldi + q] for an 8 x 8 block of floats, in registers: the three rounds
 // of unpack, shuffle and 128-bit permute that compilers emit for _MM_TRANSPOSE8_PS. Packing the
 // weights for the forward pass with scalar stores took 15% of the product's time
