@@ -267,7 +267,7 @@ void PoolLayerTrain(benchmark::State& state) {
   arch.layers = parse_layer_list("pool:2,dense:10", Activation::relu, Activation::softmax, &problem);
   const Network net(arch, 1, Init::he);
   const Layer<float>& layer = net.layer(0);
-  const Eigen::Index batch = getenv("PB") ? atoi(getenv("PB")) : 128;
+  constexpr Eigen::Index batch = 128;
   const auto in = static_cast<Eigen::Index>(arch.input.size());
   const auto out = static_cast<Eigen::Index>(layer.output_shape().size());
   Matrix<float> x(in, batch), a(out, batch), delta(out, batch), input_delta(in, batch);

@@ -49,6 +49,7 @@ void max_pool_2x2(const Scalar* x, std::size_t channels, std::size_t height, std
   constexpr std::size_t L = lanes<Scalar>;
   const std::size_t oh = height / 2, ow = width / 2;
   const Vec<Scalar> zero = broadcast(Scalar(0)), one = broadcast(Scalar(1));
+  const Vec<Scalar> minus_one = broadcast(Scalar(-1));
   const Vec<Scalar> columns = even_columns<Scalar>(), below = broadcast(static_cast<Scalar>(width));
   for (std::size_t c = 0; c < channels; ++c)
     for (std::size_t oy = 0; oy < oh; ++oy) {
@@ -65,9 +66,11 @@ void max_pool_2x2(const Scalar* x, std::size_t channels, std::size_t height, std
         const auto bottom = bottom_best > top_best;
         const Vec<Scalar> place = bottom ? below + (bottom_right ? one : zero)
                                          : (top_right ? one : zero);
+        const Vec<Scalar> best = bottom ? bottom_best : top_best;
+        const Vec<Scalar> index = broadcast(static_cast<Scalar>(top + 2 * w0)) + columns + place;
         const std::size_t o = (c * oh + oy) * ow + w0;
-        store_first(a + o, bottom ? bottom_best : top_best, n);
-        store_first(from + o, broadcast(static_cast<Scalar>(top + 2 * w0)) + columns + place, n);
+        store_first(a + o, best, n);
+        store_first(from + o, best > zero ? index : minus_one - index, n);
       }
     }
 }
@@ -82,6 +85,7 @@ void max_pool_2x2_backward(const Scalar* delta, const Scalar* from, const Scalar
   if (height % 2 != 0 || width % 2 != 0)
     std::fill(dx, dx + channels * height * width, Scalar(0));
   const Vec<Scalar> zero = broadcast(Scalar(0)), one = broadcast(Scalar(1));
+  const Vec<Scalar> minus_one = broadcast(Scalar(-1));
   const Vec<Scalar> columns = even_columns<Scalar>(), w = broadcast(static_cast<Scalar>(width));
   for (std::size_t c = 0; c < channels; ++c)
     for (std::size_t oy = 0; oy < oh; ++oy) {
@@ -90,16 +94,20 @@ void max_pool_2x2_backward(const Scalar* delta, const Scalar* from, const Scalar
         const std::size_t n = std::min(L, ow - w0);
         const std::size_t o = (c * oh + oy) * ow + w0;
         // The maximum's place in its window: 0, 1 (top row), width, width + 1 (bottom row).
-        const Vec<Scalar> place =
-            load_first(from + o, n) - (broadcast(static_cast<Scalar>(top + 2 * w0)) + columns);
+        const Vec<Scalar> recorded = load_first(from + o, n);
+        const auto positive = recorded >= zero;
+        const Vec<Scalar> place = (positive ? recorded : minus_one - recorded) -
+                                  (broadcast(static_cast<Scalar>(top + 2 * w0)) + columns);
         const auto bottom = place >= w;
         const auto right = (bottom ? place - w : place) > zero;
         Vec<Scalar> value = zero + load_first(delta + o, n);
-        if (below != nullptr) {
+        if (relu) {
+          value = value * (positive ? one : zero);  // the maximum is the input there
+        } else if (below != nullptr) {
           const Pairs<Scalar> t = load_pairs(below + top + 2 * w0, 2 * n);
           const Pairs<Scalar> b = load_pairs(below + top + width + 2 * w0, 2 * n);
           const Vec<Scalar> at = bottom ? (right ? b.right : b.left) : (right ? t.right : t.left);
-          value = value * (relu ? (at > zero ? one : zero) : at);
+          value = value * at;
         }
         const Vec<Scalar> left_value = right ? zero : value, right_value = right ? value : zero;
         store_pairs(dx + top + 2 * w0, bottom ? zero : left_value, bottom ? zero : right_value,

@@ -68,7 +68,7 @@ void check_pooling() {
             }
           const std::size_t o = (c * oh + oy) * ow + ox;
           a[o] = x[best];
-          from[o] = static_cast<Scalar>(best);
+          from[o] = x[best] > 0 ? static_cast<Scalar>(best) : Scalar(-1) - static_cast<Scalar>(best);
         }
     std::vector<Scalar> got_a(outputs), got_from(outputs);
     max_pool_2x2(x.data(), g.channels, g.height, g.width, got_a.data(), got_from.data());
@@ -78,10 +78,10 @@ void check_pooling() {
     const auto delta = random_values<Scalar>(outputs, 2);
     const auto derivative = with_ties<Scalar>(inputs, 3);
     for (int way = 0; way < 3; ++way) {  // f'(z) stored, by the ReLU rule on x, 1
-      const Scalar* below = way == 0 ? derivative.data() : way == 1 ? x.data() : nullptr;
+      const Scalar* below = way == 0 ? derivative.data() : nullptr;  // (relu: by from's sign)
       std::vector<Scalar> dx(inputs, Scalar(0));
       for (std::size_t o = 0; o < outputs; ++o) {
-        const auto i = static_cast<std::size_t>(from[o]);
+        const auto i = static_cast<std::size_t>(from[o] >= 0 ? from[o] : Scalar(-1) - from[o]);
         const Scalar d = way == 0 ? derivative[i] : way == 1 ? (x[i] > 0 ? 1 : 0) : 1;
         dx[i] = (Scalar(0) + delta[o]) * d;
       }

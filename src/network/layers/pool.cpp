@@ -113,8 +113,7 @@ Band PoolLayer<Scalar>::backward(const Parameters<Scalar>&, const BackwardArgs<S
     if (p == 2) {
       const Scalar* below = args.input_rule == DerivativeRule::stored
                                 ? args.input_derivative->col(e).data()
-                            : args.input_rule == DerivativeRule::relu ? args.input.col(e).data()
-                                                                      : nullptr;
+                                : nullptr;
       max_pool_2x2_backward(delta, from, below, args.input_rule == DerivativeRule::relu,
                             in.channels, in.height, in.width, dx);
       continue;

@@ -33,7 +33,8 @@ class PoolLayer final : public Layer<Scalar> {
     return static_cast<double>(this->input_shape().size());
   }
   DerivativeRule derivative_rule() const override { return DerivativeRule::one; }
-  // Per output, the index within the example's input of its maximum.
+  // Per output, where its maximum came from: its index within the example's input (for 2 × 2
+  // windows as max_pool_2x2 records it, with the ReLU rule's f'(z) in its sign).
   std::size_t scratch_rows() const override { return this->output_shape().size(); }
 
   // x: C×H×W × m; a: C×⌊H/p⌋×⌊W/p⌋ × m, each the maximum of its window.
