@@ -41,6 +41,53 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                                                  accumulate, w_gradient, delta_sums));
 }
 
+std::size_t conv_weight_gradient_slices(const ConvGeometry& g, std::size_t examples) {
+  return avx2::weight_gradient_slices(g, examples);  // (the same on every path)
+}
+
+// The slices' sums and the 16 running sums of every map, per example, on the widest path: S
+// slices of K = m·P positions, S ≤ m·P / 256 + 1 (depth_slice) ≤ m·(P / 256 + 1), each depth ×
+// lanes values.
+template <typename Scalar>
+std::size_t conv_weight_gradient_shared_per_example(const ConvGeometry& g) {
+  constexpr std::size_t widest = 64 / sizeof(Scalar);
+  if (g.maps > widest) return 0;  // never split by positions
+  const std::size_t positions = g.output_height() * g.output_width(), size = g.patch() * widest;
+  return (positions * size + max_depth_slice - 1) / max_depth_slice + size + 16 * g.maps;
+}
+
+template <typename Scalar>
+void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                                   const Scalar* delta, std::size_t delta_stride,
+                                   std::size_t examples, std::size_t first_slice,
+                                   std::size_t slices, Scalar* shared) {
+  DIGITNET_DISPATCH(conv_weight_gradient_partials<Scalar>(g, x, x_stride, delta, delta_stride,
+                                                          examples, first_slice, slices, shared));
+}
+
+template <typename Scalar>
+void conv_weight_gradient_combine(const ConvGeometry& g, std::size_t examples,
+                                  const Scalar* shared, std::size_t first_element,
+                                  std::size_t elements, Scalar alpha, bool accumulate,
+                                  Scalar* w_gradient) {
+  DIGITNET_DISPATCH(conv_weight_gradient_combine<Scalar>(g, examples, shared, first_element,
+                                                         elements, alpha, accumulate, w_gradient));
+}
+
+template <typename Scalar>
+void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
+                             std::size_t delta_stride, std::size_t examples,
+                             std::size_t first_slice, std::size_t slices, Scalar* shared) {
+  DIGITNET_DISPATCH(conv_delta_running_sums<Scalar>(g, delta, delta_stride, examples,
+                                                    first_slice, slices, shared));
+}
+
+template <typename Scalar>
+void conv_delta_sums(const ConvGeometry& g, const Scalar* shared, std::size_t first_map,
+                     std::size_t band, Scalar* delta_sums) {
+  DIGITNET_DISPATCH(conv_delta_sums<Scalar>(g, shared, first_map, band, delta_sums));
+}
+
 template <typename Scalar>
 std::size_t conv_weight_gradient_lanes() {
   DIGITNET_DISPATCH(vector_lanes<Scalar>());
@@ -56,7 +103,20 @@ std::size_t conv_weight_gradient_lanes() {
                                              const Scalar*, std::size_t, std::size_t,             \
                                              std::size_t, std::size_t, std::size_t, std::size_t,  \
                                              Scalar, bool, Scalar*, Scalar*);                     \
-  template std::size_t conv_weight_gradient_lanes<Scalar>();
+  template std::size_t conv_weight_gradient_lanes<Scalar>();                                   \
+  template std::size_t conv_weight_gradient_shared_per_example<Scalar>(const ConvGeometry&);    \
+  template void conv_weight_gradient_partials<Scalar>(const ConvGeometry&, const Scalar*,      \
+                                                      std::size_t, const Scalar*, std::size_t, \
+                                                      std::size_t, std::size_t, std::size_t,   \
+                                                      Scalar*);                                \
+  template void conv_weight_gradient_combine<Scalar>(const ConvGeometry&, std::size_t,         \
+                                                     const Scalar*, std::size_t, std::size_t,  \
+                                                     Scalar, bool, Scalar*);                   \
+  template void conv_delta_running_sums<Scalar>(const ConvGeometry&, const Scalar*,            \
+                                                std::size_t, std::size_t, std::size_t,         \
+                                                std::size_t, Scalar*);                         \
+  template void conv_delta_sums<Scalar>(const ConvGeometry&, const Scalar*, std::size_t,       \
+                                        std::size_t, Scalar*);
 DIGITNET_INSTANTIATE(float)
 DIGITNET_INSTANTIATE(double)
 #undef DIGITNET_INSTANTIATE

@@ -402,6 +402,83 @@ void sum_into_lanes(const Scalar* dt, std::size_t ld, std::size_t count, std::si
   }
 }
 
+// The images the weight gradient's tiles read, for the examples [first, first + count): where
+// they lie when unpadded, else padded copies of them (the thread's buffer); example e's planes
+// at data + (e − first)·stride, rows wp wide, `plane` apart.
+template <typename Scalar>
+struct WeightSource {
+  const Scalar* data;
+  std::size_t first, stride, wp, plane;
+};
+template <typename Scalar>
+WeightSource<Scalar> weight_source(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                                   std::size_t first, std::size_t count,
+                                   ConvBuffers<Scalar>& buffers) {
+  if (g.pad == 0) return {x + first * x_stride, first, x_stride, g.width, g.height * g.width};
+  const std::size_t wp = g.width + 2 * g.pad, plane = apart((g.height + 2 * g.pad) * wp);
+  const std::size_t stride = g.channels * plane;
+  buffers.planes.assign(count * stride, Scalar(0));
+  for (std::size_t e = 0; e < count; ++e)
+    copy_into_planes(g, x + (first + e) * x_stride, buffers.planes.data() + e * stride, plane, wp);
+  return {buffers.planes.data(), first, stride, wp, plane};
+}
+
+// The tap offsets, each output position's corner in its example's planes, and room for a slice
+// of δᵀ (kc rows of ld, zeros beyond the band: the transposition writes the band only) and its
+// positions' bases.
+template <typename Scalar>
+void prepare_slices(const ConvGeometry& g, const WeightSource<Scalar>& source, std::size_t kc,
+                    std::size_t ld, ConvBuffers<Scalar>& buffers) {
+  set_tap_offsets(g, source.plane, source.wp, buffers.offsets);
+  const std::size_t oh = g.output_height(), ow = g.output_width();
+  buffers.corners.resize(oh * ow);
+  for (std::size_t oy = 0; oy < oh; ++oy)
+    for (std::size_t ox = 0; ox < ow; ++ox) buffers.corners[oy * ow + ox] = oy * source.wp + ox;
+  buffers.packed.assign(kc * ld, Scalar(0));
+  buffers.bases.resize(kc);
+}
+
+// δᵀ of the positions [k0, k0 + count) of the batch (a run within one example at a time) into
+// buffers.packed, and each position's image offset into buffers.bases.
+template <typename Scalar>
+void load_slice(const ConvGeometry& g, const Scalar* delta, std::size_t delta_stride,
+                std::size_t first_map, std::size_t band, const WeightSource<Scalar>& source,
+                std::size_t k0, std::size_t count, std::size_t ld, ConvBuffers<Scalar>& buffers) {
+  const std::size_t positions = g.output_height() * g.output_width();
+  std::size_t e = k0 / positions, pos = k0 % positions;
+  for (std::size_t t = 0; t < count;) {
+    const std::size_t run = std::min(count - t, positions - pos);
+    transpose(delta + e * delta_stride + first_map * positions + pos, positions, band, run,
+              buffers.packed.data() + t * ld, ld);
+    const std::size_t example = (e - source.first) * source.stride;
+    for (std::size_t i = 0; i < run; ++i)
+      buffers.bases[t + i] = example + buffers.corners[pos + i];
+    t += run;
+    pos += run;
+    if (pos == positions) pos = 0, ++e;
+  }
+}
+
+// The tiles of one slice (count positions, loaded by load_slice) for the patch's elements
+// [first_element, + blocks' rows): ct (elements × ld, ∇Wᵀ) = alpha·sums (+ ct when `add`).
+template <typename Scalar>
+void slice_tiles(const Blocks& blocks, std::size_t first_element, const Scalar* image,
+                 std::size_t count, std::size_t ld, Scalar alpha, bool add, Scalar* ct,
+                 const ConvBuffers<Scalar>& buffers) {
+  constexpr std::size_t L = lanes<Scalar>, R = weight_rows;
+  const Scalar* dt = buffers.packed.data();
+  for (std::size_t b = 0; b < blocks.count; ++b)
+    with_rows<R>(blocks.rows(b), [&, p0 = first_element + blocks.first(b)]<std::size_t Rows>() {
+      std::size_t m0 = 0;
+      for (; m0 + 2 * L <= ld; m0 += 2 * L)
+        weight_tile<Scalar, Rows, 2>(image, buffers.bases.data(), buffers.offsets.data() + p0,
+                                     dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
+      if (m0 < ld)
+        weight_tile<Scalar, Rows, 1>(image, buffers.bases.data(), buffers.offsets.data() + p0,
+                                     dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
+    });
+}
+
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
@@ -410,26 +487,13 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                           Scalar* w_gradient, Scalar* delta_sums) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = bias_sum_lanes;
   const std::size_t depth = g.patch();
-  const std::size_t oh = g.output_height(), ow = g.output_width(), positions = oh * ow;
-  const std::size_t total = examples * positions, kc = depth_slice(total);
+  const std::size_t total = examples * g.output_height() * g.output_width();
+  const std::size_t kc = depth_slice(total);
   const std::size_t ld = round_up_to(band, L);  // δᵀ's rows: the band's maps, zeros after
   ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
-  // The images where they lie when unpadded, else padded copies of them all.
-  const Scalar* source = x;
-  std::size_t example_stride = x_stride, wp = g.width, plane = g.height * g.width;
-  if (g.pad > 0) {
-    wp = g.width + 2 * g.pad;
-    plane = apart((g.height + 2 * g.pad) * wp);
-    example_stride = g.channels * plane;
-    buffers.planes.assign(examples * example_stride, Scalar(0));
-    for (std::size_t e = 0; e < examples; ++e)
-      copy_into_planes(g, x + e * x_stride, buffers.planes.data() + e * example_stride, plane,
-                       wp);
-    source = buffers.planes.data();
-  }
-  set_tap_offsets(g, plane, wp, buffers.offsets);
-  // ∇Wᵀ (depth × ld), from the target when accumulating; δᵀ of one slice (kc × ld) and the
-  // image offset of each of its positions; the bias's 16 running sums per map.
+  const WeightSource<Scalar> source = weight_source(g, x, x_stride, 0, examples, buffers);
+  prepare_slices(g, source, kc, ld, buffers);
+  // ∇Wᵀ (depth × ld), from the target when accumulating; the bias's 16 running sums per map.
   buffers.sums.assign(depth * ld, Scalar(0));
   Scalar* ct = buffers.sums.data();
   const std::size_t end_element = first_element + elements;
@@ -437,42 +501,14 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
     for (std::size_t f = 0; f < band; ++f)
       for (std::size_t p = first_element; p < end_element; ++p)
         ct[p * ld + f] = w_gradient[f * depth + p];
-  buffers.packed.assign(kc * ld, Scalar(0));
-  Scalar* dt = buffers.packed.data();
-  buffers.bases.resize(kc);
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
-  // Each output position's corner in its example's planes.
-  buffers.corners.resize(positions);
-  for (std::size_t oy = 0; oy < oh; ++oy)
-    for (std::size_t ox = 0; ox < ow; ++ox) buffers.corners[oy * ow + ox] = oy * wp + ox;
   const Blocks blocks(elements, R);
-  std::size_t e = 0, pos = 0;  // where the next slice starts
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
-    // δᵀ and the image offsets of the slice's positions, a run within one example at a time.
-    for (std::size_t t = 0; t < count;) {
-      const std::size_t run = std::min(count - t, positions - pos);
-      transpose(delta + e * delta_stride + first_map * positions + pos, positions, band, run,
-                dt + t * ld, ld);
-      const std::size_t example = e * example_stride;
-      for (std::size_t i = 0; i < run; ++i)
-        buffers.bases[t + i] = example + buffers.corners[pos + i];
-      t += run;
-      pos += run;
-      if (pos == positions) pos = 0, ++e;
-    }
-    sum_into_lanes(dt, ld, count, k0 % sum_lanes, buffers.lanes.data());
-    const bool add = accumulate || k0 > 0;
-    for (std::size_t b = 0; b < blocks.count; ++b)
-      with_rows<R>(blocks.rows(b), [&, p0 = first_element + blocks.first(b)]<std::size_t Rows>() {
-        std::size_t m0 = 0;
-        for (; m0 + 2 * L <= ld; m0 += 2 * L)
-          weight_tile<Scalar, Rows, 2>(source, buffers.bases.data(), buffers.offsets.data() + p0,
-                                       dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
-        if (m0 < ld)
-          weight_tile<Scalar, Rows, 1>(source, buffers.bases.data(), buffers.offsets.data() + p0,
-                                       dt + m0, ld, count, alpha, add, ct + p0 * ld + m0, ld);
-      });
+    load_slice(g, delta, delta_stride, first_map, band, source, k0, count, ld, buffers);
+    sum_into_lanes(buffers.packed.data(), ld, count, k0 % sum_lanes, buffers.lanes.data());
+    slice_tiles(blocks, first_element, source.data, count, ld, alpha, accumulate || k0 > 0, ct,
+                buffers);
   }
   for (std::size_t f = 0; f < band; ++f) {
     for (std::size_t p = first_element; p < end_element; ++p)
@@ -480,5 +516,115 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
     Scalar sum = 0;
     for (std::size_t l = 0; l < sum_lanes; ++l) sum += buffers.lanes[l * ld + f];
     delta_sums[f] = sum;
+  }
+}
+
+// The slices of K (depth_slice) of a batch: conv_weight_gradient's order of summation.
+inline std::size_t weight_gradient_slices(const ConvGeometry& g, std::size_t examples) {
+  const std::size_t total = examples * g.output_height() * g.output_width();
+  const std::size_t kc = depth_slice(total);
+  return kc == 0 ? 0 : (total + kc - 1) / kc;
+}
+
+// The split by positions (convolution.hpp). The shared buffer: the 16 running sums of Σ δ (16
+// rows of the maps: at the start, where every path has them), then each slice's sums (depth × L,
+// row p the element's maps).
+template <typename Scalar>
+std::size_t slice_sums_size(const ConvGeometry& g) {
+  return g.patch() * lanes<Scalar>;
+}
+template <typename Scalar>
+std::size_t slice_sums_at(const ConvGeometry& g, std::size_t slice) {
+  return bias_sum_lanes * g.maps + slice * slice_sums_size<Scalar>(g);
+}
+
+template <typename Scalar>
+void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                                   const Scalar* delta, std::size_t delta_stride,
+                                   std::size_t examples, std::size_t first_slice,
+                                   std::size_t slices, Scalar* shared) {
+  constexpr std::size_t L = lanes<Scalar>, R = weight_rows;
+  const std::size_t positions = g.output_height() * g.output_width();
+  const std::size_t total = examples * positions, kc = depth_slice(total);
+  const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
+  if (k_begin >= k_end) return;
+  ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
+  const std::size_t e_first = k_begin / positions, e_end = (k_end - 1) / positions + 1;
+  const WeightSource<Scalar> source =
+      weight_source(g, x, x_stride, e_first, e_end - e_first, buffers);
+  prepare_slices(g, source, kc, L, buffers);
+  const Blocks blocks(g.patch(), R);
+  for (std::size_t k0 = k_begin; k0 < k_end; k0 += kc) {
+    const std::size_t count = std::min(kc, total - k0);
+    load_slice(g, delta, delta_stride, 0, g.maps, source, k0, count, L, buffers);
+    // Its sums alone (alpha 1: stored exactly), added up in order by the combine.
+    slice_tiles(blocks, 0, source.data, count, L, Scalar(1), false,
+                shared + slice_sums_at<Scalar>(g, k0 / kc), buffers);
+  }
+}
+
+template <typename Scalar>
+void conv_weight_gradient_combine(const ConvGeometry& g, std::size_t examples,
+                                  const Scalar* shared, std::size_t first_element,
+                                  std::size_t elements, Scalar alpha, bool accumulate,
+                                  Scalar* w_gradient) {
+  constexpr std::size_t L = lanes<Scalar>;
+  const std::size_t depth = g.patch(), slices = weight_gradient_slices(g, examples);
+  const Vec<Scalar> va = broadcast(alpha);
+  for (std::size_t p = first_element; p < first_element + elements; ++p) {
+    Scalar row[L] = {};
+    if (accumulate)
+      for (std::size_t f = 0; f < g.maps; ++f) row[f] = w_gradient[f * depth + p];
+    // As weight_tile finishes each slice of the call that does them all.
+    Vec<Scalar> c = load(row);
+    for (std::size_t s = 0; s < slices; ++s) {
+      const Vec<Scalar> sums = load(shared + slice_sums_at<Scalar>(g, s) + p * L);
+      c = accumulate || s > 0 ? multiply_add(va, sums, c) : va * sums;
+    }
+    store(row, c);
+    for (std::size_t f = 0; f < g.maps; ++f) w_gradient[f * depth + p] = row[f];
+  }
+}
+
+template <typename Scalar>
+void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
+                             std::size_t delta_stride, std::size_t examples,
+                             std::size_t first_slice, std::size_t slices, Scalar* shared) {
+  constexpr std::size_t S = bias_sum_lanes, L = lanes<Scalar>, V = S / L;
+  const std::size_t positions = g.output_height() * g.output_width();
+  const std::size_t total = examples * positions, kc = depth_slice(total);
+  Scalar* running = shared;  // (slice_sums_at)
+  if (first_slice == 0) std::fill(running, running + S * g.maps, Scalar(0));
+  const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
+  for (std::size_t f = 0; f < g.maps; ++f) {
+    Scalar sum[S];
+    for (std::size_t l = 0; l < S; ++l) sum[l] = running[l * g.maps + f];
+    for (std::size_t k = k_begin; k < k_end;) {
+      const std::size_t e = k / positions, pos = k % positions;
+      const std::size_t run = std::min(k_end - k, positions - pos);
+      const Scalar* d = delta + e * delta_stride + f * positions + pos;
+      std::size_t i = 0;
+      for (; i < run && (k + i) % S != 0; ++i) sum[(k + i) % S] += d[i];
+      if (i + S <= run) {  // whole rounds of the 16 sums: V vectors of them
+        Vec<Scalar> v[V];
+        for (std::size_t j = 0; j < V; ++j) v[j] = load(sum + j * L);
+        for (; i + S <= run; i += S)
+          for (std::size_t j = 0; j < V; ++j) v[j] = v[j] + load(d + i + j * L);
+        for (std::size_t j = 0; j < V; ++j) store(sum + j * L, v[j]);
+      }
+      for (; i < run; ++i) sum[(k + i) % S] += d[i];
+      k += run;
+    }
+    for (std::size_t l = 0; l < S; ++l) running[l * g.maps + f] = sum[l];
+  }
+}
+
+template <typename Scalar>
+void conv_delta_sums(const ConvGeometry& g, const Scalar* running, std::size_t first_map,
+                     std::size_t band, Scalar* delta_sums) {
+  for (std::size_t f = first_map; f < first_map + band; ++f) {
+    Scalar sum = 0;
+    for (std::size_t l = 0; l < bias_sum_lanes; ++l) sum += running[l * g.maps + f];
+    delta_sums[f - first_map] = sum;
   }
 }

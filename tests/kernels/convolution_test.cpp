@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "digitnet/kernels/gemm.hpp"
+#include "digitnet/kernels/team.hpp"
 #include "test_support.hpp"
 
 namespace digitnet {
@@ -152,6 +153,54 @@ void check_input_gradient() {
   }
 }
 
+// The split by positions for `threads` threads, run one after the other as the layer runs them
+// between its barriers, against one call for every map: the same bits, ∇W and Σ δ.
+template <typename Scalar>
+void check_split_by_positions(const ConvGeometry& g, const std::vector<Scalar>& x,
+                              std::size_t x_stride, const std::vector<Scalar>& delta,
+                              std::size_t d_stride, std::size_t examples, Scalar alpha,
+                              bool accumulate) {
+  const std::size_t n = g.patch();
+  const auto start = random_values<Scalar>(g.maps * n, 9);
+  std::vector<Scalar> want = start, want_sums(g.maps);
+  conv_weight_gradient<Scalar>(g, x.data(), x_stride, delta.data(), d_stride, examples, 0,
+                               g.maps, 0, n, alpha, accumulate, want.data(), want_sums.data());
+  const std::size_t slices = conv_weight_gradient_slices(g, examples);
+  for (const int threads : {2, 3}) {
+    std::vector<Scalar> shared(examples * conv_weight_gradient_shared_per_example<Scalar>(g),
+                               Scalar(99));
+    std::vector<Scalar> w = start, sums(g.maps);
+    const auto of = [&](std::size_t count, int t) {
+      return Team{t, threads}.of(static_cast<Eigen::Index>(count));
+    };
+    for (int t = 0; t < threads; ++t) {
+      const auto [s0, count] = of(slices, t);
+      if (t == 0)
+        conv_delta_running_sums<Scalar>(g, delta.data(), d_stride, examples, 0,
+                                        static_cast<std::size_t>(count), shared.data());
+      conv_weight_gradient_partials<Scalar>(g, x.data(), x_stride, delta.data(), d_stride,
+                                            examples, static_cast<std::size_t>(s0),
+                                            static_cast<std::size_t>(count), shared.data());
+    }
+    for (int t = 0; t < threads; ++t) {
+      const auto [p0, elements] = of(n, t);
+      conv_weight_gradient_combine<Scalar>(g, examples, shared.data(),
+                                           static_cast<std::size_t>(p0),
+                                           static_cast<std::size_t>(elements), alpha, accumulate,
+                                           w.data());
+    }
+    for (int t = 1; t < threads; ++t) {
+      const auto [s0, count] = of(slices, t);
+      conv_delta_running_sums<Scalar>(g, delta.data(), d_stride, examples,
+                                      static_cast<std::size_t>(s0),
+                                      static_cast<std::size_t>(count), shared.data());
+    }
+    conv_delta_sums<Scalar>(g, shared.data(), 0, g.maps, sums.data());
+    expect_same_bits(w, want, g, threads == 2 ? "∇W by positions (2)" : "∇W by positions (3)");
+    expect_same_bits(sums, want_sums, g, "Σ δ by positions");
+  }
+}
+
 // ∇W as the layer computed it before: the batch's patches side by side (n × examples·P), one
 // product with δ in map-major order (maps × examples·P) for the band of maps, and Σ δ per map
 // in 16 running sums (position k into sum k mod 16) added in order.
@@ -204,6 +253,8 @@ void check_weight_gradient() {
       expect_same_bits(halves, want, g, "∇W in two calls of elements");
       expect_same_bits(sums_a, want_sums, g, "Σ δ (first call)");
       expect_same_bits(sums_b, want_sums, g, "Σ δ (second call)");
+      if (g.maps <= conv_weight_gradient_lanes<Scalar>())
+        check_split_by_positions(g, x, x_stride, delta, d_stride, examples, alpha, accumulate);
     }
   }
 }

@@ -133,7 +133,7 @@ TEST(Train, EveryOptimiserAndPenaltyGivesTheSameWeightsOnOneThreadAndTwo) {
 TEST(Sgd, ConvolutionalNetworksSplitExamplesAmongThreadsWithTheSameResult) {
   // Convolution and pooling take whole examples per thread, and the convolution's weight
   // gradient bands of maps, or, when all the maps fit in one vector (6 maps on either path, 16
-  // with 512-bit vectors), the elements of the patch, summed over every example in order: one
+  // with 512-bit vectors), slices of the positions, whose sums are then added up in order: one
   // thread and two agree bit for bit, with the plain fused step and with a penalty and momentum
   // (the penalty shrinks each band before the team adds to the weights).
   const Dataset data = noise_images(40, 6);

@@ -65,6 +65,39 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                           std::size_t elements, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums);
 
+// The same sums split by positions instead, for a team of threads when every map fits in one
+// vector (conv_weight_gradient_lanes): thread t takes the slices of K (the order of summation,
+// depth_slice) [first, first + count) = Team::of(conv_weight_gradient_slices(g, m)), reading
+// only those positions of δ (its own examples', mostly: no thread reads all of δ, nor
+// transposes it), and writes their sums, unscaled, to a buffer the team shares (`shared`, at
+// least m · conv_weight_gradient_shared_per_example(g) values); once all are written, each
+// thread's conv_weight_gradient_combine adds them up in order for its elements of the patch:
+// alpha·Σ (+ ∇W when `accumulate`), the bits conv_weight_gradient gives (the same multiply-adds
+// of the same slice sums in the same order). Σ δ's 16 running sums go position by position in
+// order of K, so the threads add their positions in turn: conv_delta_running_sums with first
+// slice 0 first (which starts the sums at 0), then each next thread's after a barrier;
+// conv_delta_sums then reads the bias's sums for any band of maps.
+std::size_t conv_weight_gradient_slices(const ConvGeometry& g, std::size_t examples);
+template <typename Scalar>
+std::size_t conv_weight_gradient_shared_per_example(const ConvGeometry& g);
+template <typename Scalar>
+void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
+                                   const Scalar* delta, std::size_t delta_stride,
+                                   std::size_t examples, std::size_t first_slice,
+                                   std::size_t slices, Scalar* shared);
+template <typename Scalar>
+void conv_weight_gradient_combine(const ConvGeometry& g, std::size_t examples,
+                                  const Scalar* shared, std::size_t first_element,
+                                  std::size_t elements, Scalar alpha, bool accumulate,
+                                  Scalar* w_gradient);
+template <typename Scalar>
+void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
+                             std::size_t delta_stride, std::size_t examples,
+                             std::size_t first_slice, std::size_t slices, Scalar* shared);
+template <typename Scalar>
+void conv_delta_sums(const ConvGeometry& g, const Scalar* shared, std::size_t first_map,
+                     std::size_t band, Scalar* delta_sums);
+
 // The maps one vector of conv_weight_gradient holds on the kernel path in use (its vectors run
 // across maps): 16 floats with 512-bit vectors, 8 with 256-bit.
 template <typename Scalar>

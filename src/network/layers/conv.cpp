@@ -57,6 +57,11 @@ ConvGeometry ConvLayer<Scalar>::geometry() const {
 }
 
 template <typename Scalar>
+std::size_t ConvLayer<Scalar>::scratch_rows() const {
+  return conv_weight_gradient_shared_per_example<Scalar>(geometry());
+}
+
+template <typename Scalar>
 void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                                 Team team) const {
   const auto weights = parameters.weights(this->index());
@@ -109,36 +114,61 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   auto target_w = args.target->weights(this->index());
   auto target_b = args.target->biases(this->index());
   const auto [f0, rows] = team.of(static_cast<Eigen::Index>(maps()));
-  // When every map fits in one vector (fast-99's first layer: 16 maps, 512-bit vectors), bands
-  // of maps would leave lanes of each thread's vectors empty: the threads then share the
-  // patch's elements instead, every map in their vectors, and meet before the update (the same
-  // sums, element by element; conv_weight_gradient).
-  const bool by_elements =
-      team.threads > 1 && maps() <= conv_weight_gradient_lanes<Scalar>();
-  if (rows == 0 && !by_elements) return {f0, 0};
   if (args.penalty != nullptr && rows > 0)
     args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
-  // This thread's maps and elements of the patch.
-  Eigen::Index first_map = f0, band = rows, first_element = 0;
-  Eigen::Index elements = static_cast<Eigen::Index>(patch());
-  if (by_elements) {
-    first_map = 0;
-    band = static_cast<Eigen::Index>(maps());
-    std::tie(first_element, elements) = team.of(elements);
-    team.barrier();  // every band shrunk before any thread adds to its columns
+  // When every map fits in one vector (fast-99's layers: 16 maps, 512-bit vectors), bands of
+  // maps would leave lanes of each thread's vectors empty: the threads then split the positions
+  // instead, each summing the slices of K that its examples' δ holds, and add the slices' sums up
+  // in order (the same sums: conv_weight_gradient_partials). Splitting the patch's elements
+  // instead made every thread read and transpose all of δ: fast-99's first layer ran 0.495 s of
+  // its 2.5 s there.
+  if (team.threads > 1 && maps() <= conv_weight_gradient_lanes<Scalar>()) {
+    const ConvGeometry g = geometry();
+    const auto examples = static_cast<std::size_t>(m);
+    const auto delta_stride = static_cast<std::size_t>(args.delta.outerStride());
+    Scalar* shared = args.scratch->data();
+    const auto [s0, slices] =
+        team.of(static_cast<Eigen::Index>(conv_weight_gradient_slices(g, examples)));
+    const auto first_slice = static_cast<std::size_t>(s0), count = static_cast<std::size_t>(slices);
+    if (team.thread == 0)  // Σ δ's running sums start with the first thread's positions
+      conv_delta_running_sums(g, args.delta.data(), delta_stride, examples, first_slice, count,
+                              shared);
+    conv_weight_gradient_partials(g, args.input.data(),
+                                  static_cast<std::size_t>(args.input.outerStride()),
+                                  args.delta.data(), delta_stride, examples, first_slice, count,
+                                  shared);
+    team.barrier();  // every slice summed, every band shrunk
+    const auto [p0, elements] = team.of(static_cast<Eigen::Index>(patch()));
+    conv_weight_gradient_combine(g, examples, shared, static_cast<std::size_t>(p0),
+                                 static_cast<std::size_t>(elements), args.alpha, args.accumulate,
+                                 target_w.data());
+    for (int t = 1; t < team.threads; ++t) {  // the others' positions, in turn
+      if (team.thread == t)
+        conv_delta_running_sums(g, args.delta.data(), delta_stride, examples, first_slice, count,
+                                shared);
+      team.barrier();  // (the last: every element written before the bands are updated)
+    }
+    thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
+    delta_sums.resize(static_cast<std::size_t>(rows));
+    conv_delta_sums(g, shared, static_cast<std::size_t>(f0),
+                    static_cast<std::size_t>(rows), delta_sums.data());
+    for (Eigen::Index map = f0; map < f0 + rows; ++map) {
+      const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
+      target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
+    }
+    return {f0, rows};
   }
+  if (rows == 0) return {f0, 0};
   thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
-  delta_sums.resize(static_cast<std::size_t>(band));
+  delta_sums.resize(static_cast<std::size_t>(rows));
   conv_weight_gradient<Scalar>(
       geometry(), args.input.data(), static_cast<std::size_t>(args.input.outerStride()),
       args.delta.data(), static_cast<std::size_t>(args.delta.outerStride()),
-      static_cast<std::size_t>(m), static_cast<std::size_t>(first_map),
-      static_cast<std::size_t>(band), static_cast<std::size_t>(first_element),
-      static_cast<std::size_t>(elements), args.alpha, args.accumulate,
-      target_w.data() + static_cast<std::size_t>(first_map) * patch(), delta_sums.data());
-  if (by_elements) team.barrier();  // every element written before the bands are updated
+      static_cast<std::size_t>(m), static_cast<std::size_t>(f0), static_cast<std::size_t>(rows),
+      0, patch(), args.alpha, args.accumulate,
+      target_w.data() + static_cast<std::size_t>(f0) * patch(), delta_sums.data());
   for (Eigen::Index map = f0; map < f0 + rows; ++map) {
-    const Scalar sum = delta_sums[static_cast<std::size_t>(map - first_map)];
+    const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
     target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
   }
   return {f0, rows};

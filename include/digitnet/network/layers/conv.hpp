@@ -42,6 +42,9 @@ class ConvLayer final : public Layer<Scalar> {
   DerivativeRule derivative_rule() const override {
     return rule_of(this->activation());
   }
+  // What the threads share when they split ∇W's positions (backward; none for more maps than
+  // a vector holds): conv_weight_gradient_shared_per_example.
+  std::size_t scratch_rows() const override;
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
