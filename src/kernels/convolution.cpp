@@ -33,12 +33,11 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
-                          std::size_t first_map, std::size_t band, std::size_t first_element,
-                          std::size_t elements, Scalar alpha, bool accumulate,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums) {
   DIGITNET_DISPATCH(conv_weight_gradient<Scalar>(g, x, x_stride, delta, delta_stride, examples,
-                                                 first_map, band, first_element, elements, alpha,
-                                                 accumulate, w_gradient, delta_sums));
+                                                 first_map, band, alpha, accumulate, w_gradient,
+                                                 delta_sums));
 }
 
 std::size_t conv_weight_gradient_slices(const ConvGeometry& g, std::size_t examples) {
@@ -101,8 +100,8 @@ std::size_t conv_weight_gradient_lanes() {
                                             std::size_t, Scalar*, std::size_t, std::size_t); \
   template void conv_weight_gradient<Scalar>(const ConvGeometry&, const Scalar*, std::size_t,     \
                                              const Scalar*, std::size_t, std::size_t,             \
-                                             std::size_t, std::size_t, std::size_t, std::size_t,  \
-                                             Scalar, bool, Scalar*, Scalar*);                     \
+                                             std::size_t, std::size_t, Scalar, bool, Scalar*,     \
+                                             Scalar*);                                            \
   template std::size_t conv_weight_gradient_lanes<Scalar>();                                   \
   template std::size_t conv_weight_gradient_shared_per_example<Scalar>(const ConvGeometry&);    \
   template void conv_weight_gradient_partials<Scalar>(const ConvGeometry&, const Scalar*,      \

@@ -24,8 +24,9 @@
 // slices of K. Vectors run across maps (δ transposed a slice at a time, position-major), and
 // the image values are broadcast from where they lie (the images in place when unpadded): no
 // patches. A tile is R elements of the patch × V vectors of maps; ∇W is kept transposed
-// (patch × maps) until the last slice. A call may compute some of the patch's elements only:
-// their sums are the same, element by element, whichever elements share a call.
+// (patch × maps) until the last slice. Split by positions (threads, conv_weight_gradient_
+// partials): each slice's sums are kept apart (alpha 1: exact) and added up afterwards in order
+// with the same multiply-adds that would have finished each slice.
 
 using simd::broadcast;
 using simd::lanes;
@@ -459,16 +460,16 @@ void load_slice(const ConvGeometry& g, const Scalar* delta, std::size_t delta_st
   }
 }
 
-// The tiles of one slice (count positions, loaded by load_slice) for the patch's elements
-// [first_element, + blocks' rows): ct (elements × ld, ∇Wᵀ) = alpha·sums (+ ct when `add`).
+// The tiles of one slice (count positions, loaded by load_slice) for every element of the
+// patch: ct (depth × ld, ∇Wᵀ) = alpha·sums (+ ct when `add`).
 template <typename Scalar>
-void slice_tiles(const Blocks& blocks, std::size_t first_element, const Scalar* image,
+void slice_tiles(const Blocks& blocks, const Scalar* image,
                  std::size_t count, std::size_t ld, Scalar alpha, bool add, Scalar* ct,
                  const ConvBuffers<Scalar>& buffers) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows;
   const Scalar* dt = buffers.packed.data();
   for (std::size_t b = 0; b < blocks.count; ++b)
-    with_rows<R>(blocks.rows(b), [&, p0 = first_element + blocks.first(b)]<std::size_t Rows>() {
+    with_rows<R>(blocks.rows(b), [&, p0 = blocks.first(b)]<std::size_t Rows>() {
       std::size_t m0 = 0;
       for (; m0 + 2 * L <= ld; m0 += 2 * L)
         weight_tile<Scalar, Rows, 2>(image, buffers.bases.data(), buffers.offsets.data() + p0,
@@ -482,8 +483,7 @@ void slice_tiles(const Blocks& blocks, std::size_t first_element, const Scalar* 
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
-                          std::size_t first_map, std::size_t band, std::size_t first_element,
-                          std::size_t elements, Scalar alpha, bool accumulate,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = bias_sum_lanes;
   const std::size_t depth = g.patch();
@@ -496,23 +496,19 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   // ∇Wᵀ (depth × ld), from the target when accumulating; the bias's 16 running sums per map.
   buffers.sums.assign(depth * ld, Scalar(0));
   Scalar* ct = buffers.sums.data();
-  const std::size_t end_element = first_element + elements;
   if (accumulate)
     for (std::size_t f = 0; f < band; ++f)
-      for (std::size_t p = first_element; p < end_element; ++p)
-        ct[p * ld + f] = w_gradient[f * depth + p];
+      for (std::size_t p = 0; p < depth; ++p) ct[p * ld + f] = w_gradient[f * depth + p];
   buffers.lanes.assign(sum_lanes * ld, Scalar(0));
-  const Blocks blocks(elements, R);
+  const Blocks blocks(depth, R);
   for (std::size_t k0 = 0; k0 < total; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
     load_slice(g, delta, delta_stride, first_map, band, source, k0, count, ld, buffers);
     sum_into_lanes(buffers.packed.data(), ld, count, k0 % sum_lanes, buffers.lanes.data());
-    slice_tiles(blocks, first_element, source.data, count, ld, alpha, accumulate || k0 > 0, ct,
-                buffers);
+    slice_tiles(blocks, source.data, count, ld, alpha, accumulate || k0 > 0, ct, buffers);
   }
   for (std::size_t f = 0; f < band; ++f) {
-    for (std::size_t p = first_element; p < end_element; ++p)
-      w_gradient[f * depth + p] = ct[p * ld + f];
+    for (std::size_t p = 0; p < depth; ++p) w_gradient[f * depth + p] = ct[p * ld + f];
     Scalar sum = 0;
     for (std::size_t l = 0; l < sum_lanes; ++l) sum += buffers.lanes[l * ld + f];
     delta_sums[f] = sum;
@@ -558,7 +554,7 @@ void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::
     const std::size_t count = std::min(kc, total - k0);
     load_slice(g, delta, delta_stride, 0, g.maps, source, k0, count, L, buffers);
     // Its sums alone (alpha 1: stored exactly), added up in order by the combine.
-    slice_tiles(blocks, 0, source.data, count, L, Scalar(1), false,
+    slice_tiles(blocks, source.data, count, L, Scalar(1), false,
                 shared + slice_sums_at<Scalar>(g, k0 / kc), buffers);
   }
 }

@@ -54,15 +54,14 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
 
 // For the maps [first_map, first_map + band): ∇W (band × channels·k·k, row-major) = alpha·Σ_e
 // δ_e·patches(x_e)ᵀ, + ∇W when `accumulate`, summed over every position of every example in
-// order (K = examples·OH·OW), written only in the patch's elements (columns) [first_element,
-// first_element + elements); and delta_sums[f] = Σ δ(f) over the same K, position k into
-// running sum k mod 16, those added in order (the bias's gradient before alpha). Each element's
-// sum is the same bits whichever maps and elements share the call.
+// order (K = examples·OH·OW), in depth_slice's slices of K, each slice's sum added to those
+// before it; and delta_sums[f] = Σ δ(f) over the same K, position k into running sum k mod 16,
+// those added in order (the bias's gradient before alpha). Each map's sums are the same bits
+// whichever maps share the call (threads take bands of maps).
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
-                          std::size_t first_map, std::size_t band, std::size_t first_element,
-                          std::size_t elements, Scalar alpha, bool accumulate,
+                          std::size_t first_map, std::size_t band, Scalar alpha, bool accumulate,
                           Scalar* w_gradient, Scalar* delta_sums);
 
 // The same sums split by positions instead, for a team of threads when every map fits in one

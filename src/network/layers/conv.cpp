@@ -165,7 +165,7 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
       geometry(), args.input.data(), static_cast<std::size_t>(args.input.outerStride()),
       args.delta.data(), static_cast<std::size_t>(args.delta.outerStride()),
       static_cast<std::size_t>(m), static_cast<std::size_t>(f0), static_cast<std::size_t>(rows),
-      0, patch(), args.alpha, args.accumulate,
+      args.alpha, args.accumulate,
       target_w.data() + static_cast<std::size_t>(f0) * patch(), delta_sums.data());
   for (Eigen::Index map = f0; map < f0 + rows; ++map) {
     const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
