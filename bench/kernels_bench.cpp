@@ -264,7 +264,8 @@ void PoolLayerTrain(benchmark::State& state) {
   arch.input = inputs[state.range(0)];
   arch.cost = Cost::log_likelihood;
   std::string problem;
-  arch.layers = parse_layer_list("pool:2,dense:10", Activation::relu, Activation::softmax, &problem);
+  arch.layers =
+      parse_layer_list("pool:2,dense:10", Activation::relu, Activation::softmax, &problem);
   const Network net(arch, 1, Init::he);
   const Layer<float>& layer = net.layer(0);
   constexpr Eigen::Index batch = 128;
@@ -291,7 +292,10 @@ void PoolLayerTrain(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * batch);
 }
-BENCHMARK(PoolLayerTrain)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(PoolLayerTrain)
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // One epoch's distortions of 1,000 real MNIST training images on one thread (the trainer runs
 // distort_dataset on every core before each epoch): argument 0 affine only (cnn-best's

@@ -68,7 +68,8 @@ void check_pooling() {
             }
           const std::size_t o = (c * oh + oy) * ow + ox;
           a[o] = x[best];
-          from[o] = x[best] > 0 ? static_cast<Scalar>(best) : Scalar(-1) - static_cast<Scalar>(best);
+          const auto index = static_cast<Scalar>(best);
+          from[o] = x[best] > 0 ? index : Scalar(-1) - index;  // f'(z) of ReLU in the sign
         }
     std::vector<Scalar> got_a(outputs), got_from(outputs);
     max_pool_2x2(x.data(), g.channels, g.height, g.width, got_a.data(), got_from.data());
