@@ -59,9 +59,10 @@ template <typename Scalar>
 void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                                    const Scalar* delta, std::size_t delta_stride,
                                    std::size_t examples, std::size_t first_slice,
-                                   std::size_t slices, Scalar* shared) {
+                                   std::size_t slices, bool start_running_sums, Scalar* shared) {
   DIGITNET_DISPATCH(conv_weight_gradient_partials<Scalar>(g, x, x_stride, delta, delta_stride,
-                                                          examples, first_slice, slices, shared));
+                                                          examples, first_slice, slices,
+                                                          start_running_sums, shared));
 }
 
 template <typename Scalar>
@@ -107,7 +108,7 @@ std::size_t conv_weight_gradient_lanes() {
   template void conv_weight_gradient_partials<Scalar>(const ConvGeometry&, const Scalar*,      \
                                                       std::size_t, const Scalar*, std::size_t, \
                                                       std::size_t, std::size_t, std::size_t,   \
-                                                      Scalar*);                                \
+                                                      bool, Scalar*);                          \
   template void conv_weight_gradient_combine<Scalar>(const ConvGeometry&, std::size_t,         \
                                                      const Scalar*, std::size_t, std::size_t,  \
                                                      Scalar, bool, Scalar*);                   \

@@ -538,25 +538,34 @@ template <typename Scalar>
 void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                                    const Scalar* delta, std::size_t delta_stride,
                                    std::size_t examples, std::size_t first_slice,
-                                   std::size_t slices, Scalar* shared) {
-  constexpr std::size_t L = lanes<Scalar>, R = weight_rows;
+                                   std::size_t slices, bool start_running_sums, Scalar* shared) {
+  constexpr std::size_t L = lanes<Scalar>, R = weight_rows, S = bias_sum_lanes;
   const std::size_t positions = g.output_height() * g.output_width();
   const std::size_t total = examples * positions, kc = depth_slice(total);
   const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
+  Scalar* running = shared;  // (slice_sums_at)
+  if (start_running_sums) std::fill(running, running + S * g.maps, Scalar(0));
   if (k_begin >= k_end) return;
   ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
   const std::size_t e_first = k_begin / positions, e_end = (k_end - 1) / positions + 1;
   const WeightSource<Scalar> source =
       weight_source(g, x, x_stride, e_first, e_end - e_first, buffers);
   prepare_slices(g, source, kc, L, buffers);
+  if (start_running_sums) buffers.lanes.assign(S * L, Scalar(0));
   const Blocks blocks(g.patch(), R);
   for (std::size_t k0 = k_begin; k0 < k_end; k0 += kc) {
     const std::size_t count = std::min(kc, total - k0);
     load_slice(g, delta, delta_stride, 0, g.maps, source, k0, count, L, buffers);
+    // The running sums from the slice of δᵀ while it is in L1, as conv_weight_gradient's.
+    if (start_running_sums)
+      sum_into_lanes(buffers.packed.data(), L, count, k0 % S, buffers.lanes.data());
     // Its sums alone (alpha 1: stored exactly), added up in order by the combine.
     slice_tiles(blocks, source.data, count, L, Scalar(1), false,
                 shared + slice_sums_at<Scalar>(g, k0 / kc), buffers);
   }
+  if (start_running_sums)
+    for (std::size_t l = 0; l < S; ++l)
+      for (std::size_t f = 0; f < g.maps; ++f) running[l * g.maps + f] = buffers.lanes[l * L + f];
 }
 
 template <typename Scalar>

@@ -176,12 +176,10 @@ void check_split_by_positions(const ConvGeometry& g, const std::vector<Scalar>& 
     };
     for (int t = 0; t < threads; ++t) {
       const auto [s0, count] = of(slices, t);
-      if (t == 0)
-        conv_delta_running_sums<Scalar>(g, delta.data(), d_stride, examples, 0,
-                                        static_cast<std::size_t>(count), shared.data());
       conv_weight_gradient_partials<Scalar>(g, x.data(), x_stride, delta.data(), d_stride,
                                             examples, static_cast<std::size_t>(s0),
-                                            static_cast<std::size_t>(count), shared.data());
+                                            static_cast<std::size_t>(count), t == 0,
+                                            shared.data());
     }
     for (int t = 0; t < threads; ++t) {
       const auto [p0, elements] = of(n, t);

@@ -73,9 +73,10 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
 // thread's conv_weight_gradient_combine adds them up in order for its elements of the patch:
 // alpha·Σ (+ ∇W when `accumulate`), the bits conv_weight_gradient gives (the same multiply-adds
 // of the same slice sums in the same order). Σ δ's 16 running sums go position by position in
-// order of K, so the threads add their positions in turn: conv_delta_running_sums with first
-// slice 0 first (which starts the sums at 0), then each next thread's after a barrier;
-// conv_delta_sums then reads the bias's sums for any band of maps.
+// order of K, so the threads add their positions in turn: the first thread's partials with
+// `start_running_sums` (from 0, with its slices of δᵀ), then each next thread's
+// conv_delta_running_sums after a barrier (from δ where it lies; first slice 0 starts them at
+// 0 too); conv_delta_sums then reads the bias's sums for any band of maps.
 std::size_t conv_weight_gradient_slices(const ConvGeometry& g, std::size_t examples);
 template <typename Scalar>
 std::size_t conv_weight_gradient_shared_per_example(const ConvGeometry& g);
@@ -83,7 +84,7 @@ template <typename Scalar>
 void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                                    const Scalar* delta, std::size_t delta_stride,
                                    std::size_t examples, std::size_t first_slice,
-                                   std::size_t slices, Scalar* shared);
+                                   std::size_t slices, bool start_running_sums, Scalar* shared);
 template <typename Scalar>
 void conv_weight_gradient_combine(const ConvGeometry& g, std::size_t examples,
                                   const Scalar* shared, std::size_t first_element,

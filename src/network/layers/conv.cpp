@@ -130,13 +130,11 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
         team.of(static_cast<Eigen::Index>(conv_weight_gradient_slices(g, examples)));
     const auto first_slice = static_cast<std::size_t>(s0);
     const auto count = static_cast<std::size_t>(slices);
-    if (team.thread == 0)  // Σ δ's running sums start with the first thread's positions
-      conv_delta_running_sums(g, args.delta.data(), delta_stride, examples, first_slice, count,
-                              shared);
+    // (Σ δ's running sums start with the first thread's positions.)
     conv_weight_gradient_partials(g, args.input.data(),
                                   static_cast<std::size_t>(args.input.outerStride()),
                                   args.delta.data(), delta_stride, examples, first_slice, count,
-                                  shared);
+                                  team.thread == 0, shared);
     team.barrier();  // every slice summed, every band shrunk
     const auto [p0, elements] = team.of(static_cast<Eigen::Index>(patch()));
     conv_weight_gradient_combine(g, examples, shared, static_cast<std::size_t>(p0),
