@@ -463,9 +463,8 @@ void load_slice(const ConvGeometry& g, const Scalar* delta, std::size_t delta_st
 // The tiles of one slice (count positions, loaded by load_slice) for every element of the
 // patch: ct (depth × ld, ∇Wᵀ) = alpha·sums (+ ct when `add`).
 template <typename Scalar>
-void slice_tiles(const Blocks& blocks, const Scalar* image,
-                 std::size_t count, std::size_t ld, Scalar alpha, bool add, Scalar* ct,
-                 const ConvBuffers<Scalar>& buffers) {
+void slice_tiles(const Blocks& blocks, const Scalar* image, std::size_t count, std::size_t ld,
+                 Scalar alpha, bool add, Scalar* ct, const ConvBuffers<Scalar>& buffers) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows;
   const Scalar* dt = buffers.packed.data();
   for (std::size_t b = 0; b < blocks.count; ++b)
@@ -543,7 +542,7 @@ void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::
   const std::size_t positions = g.output_height() * g.output_width();
   const std::size_t total = examples * positions, kc = depth_slice(total);
   const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
-  Scalar* running = shared;  // (slice_sums_at)
+  Scalar* running = shared;  // the running sums lead the buffer (slice_sums_at)
   if (start_running_sums) std::fill(running, running + S * g.maps, Scalar(0));
   if (k_begin >= k_end) return;
   ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
@@ -598,7 +597,7 @@ void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
   constexpr std::size_t S = bias_sum_lanes, L = lanes<Scalar>, V = S / L;
   const std::size_t positions = g.output_height() * g.output_width();
   const std::size_t total = examples * positions, kc = depth_slice(total);
-  Scalar* running = shared;  // (slice_sums_at)
+  Scalar* running = shared;  // the running sums lead the buffer (slice_sums_at)
   if (first_slice == 0) std::fill(running, running + S * g.maps, Scalar(0));
   const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
   for (std::size_t f = 0; f < g.maps; ++f) {
