@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && \
     defined(__AVX2__) && !defined(__AVX512F__)

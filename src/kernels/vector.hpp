@@ -182,50 +182,34 @@ inline void store_first(Scalar* p, Vec<Scalar> v, std::size_t n) {
 }
 
 // The even lanes of lo then hi (lo's 0, 2, ..., then hi's), and the odd ones: a row's pairs
-// taken apart into their left and right values.
+// taken apart into their left and right values. And the inverse: a's and b's lanes
+// alternating, a's first; the first L of them (zip_low), then the rest (zip_high). Each one
+// shuffle, its lane indices generated for the vector's L lanes.
 template <typename V>
 inline V evens(V lo, V hi) {
-  constexpr std::size_t L = sizeof(V) / sizeof(lo[0]);
-  if constexpr (L == 4)
-    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6);
-  else if constexpr (L == 8)
-    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
-  else
-    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
-                                   30);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return __builtin_shufflevector(lo, hi, 2 * I...);
+  }(std::make_index_sequence<sizeof(V) / sizeof(lo[0])>{});
 }
 template <typename V>
 inline V odds(V lo, V hi) {
-  constexpr std::size_t L = sizeof(V) / sizeof(lo[0]);
-  if constexpr (L == 4)
-    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7);
-  else if constexpr (L == 8)
-    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
-  else
-    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29,
-                                   31);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return __builtin_shufflevector(lo, hi, 2 * I + 1 ...);
+  }(std::make_index_sequence<sizeof(V) / sizeof(lo[0])>{});
 }
-// The inverse: a's and b's lanes alternating, a's first; the first L of them, then the rest.
 template <typename V>
 inline V zip_low(V a, V b) {
-  constexpr std::size_t L = sizeof(V) / sizeof(a[0]);
-  if constexpr (L == 4)
-    return __builtin_shufflevector(a, b, 0, 4, 1, 5);
-  else if constexpr (L == 8)
-    return __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
-  else
-    return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    constexpr std::size_t L = sizeof...(I);
+    return __builtin_shufflevector(a, b, (I % 2 ? L : 0) + I / 2 ...);
+  }(std::make_index_sequence<sizeof(V) / sizeof(a[0])>{});
 }
 template <typename V>
 inline V zip_high(V a, V b) {
-  constexpr std::size_t L = sizeof(V) / sizeof(a[0]);
-  if constexpr (L == 4)
-    return __builtin_shufflevector(a, b, 2, 6, 3, 7);
-  else if constexpr (L == 8)
-    return __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
-  else
-    return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30,
-                                   15, 31);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    constexpr std::size_t L = sizeof...(I);
+    return __builtin_shufflevector(a, b, (I % 2 ? L : 0) + L / 2 + I / 2 ...);
+  }(std::make_index_sequence<sizeof(V) / sizeof(a[0])>{});
 }
 
 // out[q·ldo + r] = in[r·ldi + q] for an 8 x 8 block of floats, in registers: the three rounds

@@ -116,6 +116,9 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   const auto [f0, rows] = team.of(static_cast<Eigen::Index>(maps()));
   if (args.penalty != nullptr && rows > 0)
     args.penalty->shrink(target_w.middleRows(f0, rows), args.eta);
+  // Σ δ of this thread's band of maps, for the biases.
+  thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
+  delta_sums.resize(static_cast<std::size_t>(rows));
   // When every map fits in one vector (fast-99's layers: 16 maps, 512-bit vectors), bands of
   // maps would leave lanes of each thread's vectors empty: the threads then split the positions
   // instead, each summing the slices of K that its examples' δ holds, and add the slices' sums up
@@ -146,25 +149,16 @@ Band ConvLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
                                 shared);
       team.barrier();  // (the last: every element written before the bands are updated)
     }
-    thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
-    delta_sums.resize(static_cast<std::size_t>(rows));
     conv_delta_sums(g, shared, static_cast<std::size_t>(f0),
                     static_cast<std::size_t>(rows), delta_sums.data());
-    for (Eigen::Index map = f0; map < f0 + rows; ++map) {
-      const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
-      target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
-    }
-    return {f0, rows};
+  } else if (rows > 0) {
+    conv_weight_gradient<Scalar>(
+        geometry(), args.input.data(), static_cast<std::size_t>(args.input.outerStride()),
+        args.delta.data(), static_cast<std::size_t>(args.delta.outerStride()),
+        static_cast<std::size_t>(m), static_cast<std::size_t>(f0), static_cast<std::size_t>(rows),
+        args.alpha, args.accumulate,
+        target_w.data() + static_cast<std::size_t>(f0) * patch(), delta_sums.data());
   }
-  if (rows == 0) return {f0, 0};
-  thread_local std::vector<Scalar> delta_sums;  // (grown once: training allocates nothing)
-  delta_sums.resize(static_cast<std::size_t>(rows));
-  conv_weight_gradient<Scalar>(
-      geometry(), args.input.data(), static_cast<std::size_t>(args.input.outerStride()),
-      args.delta.data(), static_cast<std::size_t>(args.delta.outerStride()),
-      static_cast<std::size_t>(m), static_cast<std::size_t>(f0), static_cast<std::size_t>(rows),
-      args.alpha, args.accumulate,
-      target_w.data() + static_cast<std::size_t>(f0) * patch(), delta_sums.data());
   for (Eigen::Index map = f0; map < f0 + rows; ++map) {
     const Scalar sum = delta_sums[static_cast<std::size_t>(map - f0)];
     target_b(map) = (args.accumulate ? target_b(map) : Scalar(0)) + args.alpha * sum;
