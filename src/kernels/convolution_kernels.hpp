@@ -321,13 +321,15 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
   const std::size_t k = g.k, depth = g.patch(), maps = g.maps, taps = k * k;
   const std::size_t N = (g.channels == 1 ? one_channel_vectors : 2) * lanes<Scalar>;
   const std::size_t oh = g.output_height(), ow = g.output_width();
-  // (G = OW + 2(k − 1), a row's own zeros on both sides, computed 192 positions of fast-99's
-  // 12 × 12 inputs where 160 do: its second layer's input gradient a sixth longer.)
+  // (G = OW + 2(k − 1), a row's own zeros on both sides, and tiles of two vectors computed 192
+  // positions of fast-99's 12 × 12 inputs where 144 do: its second layer's input gradient a
+  // third longer.)
   const std::size_t gw = ow + k - 1, plane = apart((oh + 2 * (k - 1)) * gw);
   // Input (y, x) at u = y·gw + x (the padded input's (y + pad, x + pad) at u + first), in whole
-  // tiles.
+  // tiles, whose last may be one vector when there are several channels.
   const std::size_t first = g.pad * gw + g.pad;
-  const std::size_t span = round_up_to((g.height - 1) * gw + g.width, N);
+  const std::size_t span =
+      round_up_to((g.height - 1) * gw + g.width, g.channels == 1 ? N : lanes<Scalar>);
   ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
   const std::size_t reach = (maps - 1) * plane + (k - 1) * gw + (k - 1) + first + span;
   buffers.planes.assign(std::max(reach, maps * plane), Scalar(0));
@@ -366,10 +368,14 @@ void conv_input_gradient(const ConvGeometry& g, const Scalar* w, const Scalar* d
     else
       for (std::size_t b = 0; b < blocks.count; ++b)
         with_rows<R>(blocks.rows(b), [&, c0 = blocks.first(b)]<std::size_t Rows>() {
-          for (std::size_t u0 = 0; u0 < span; u0 += N)
+          const Scalar* wt = buffers.packed.data() + c0 * taps * maps;
+          std::size_t u0 = 0;
+          for (; u0 + N <= span; u0 += N)
             gradient_tile<Scalar, Rows, 2>(planes + u0, plane, maps, buffers.offsets.data(),
-                                           taps, buffers.packed.data() + c0 * taps * maps, kc,
-                                           sums + c0 * span + u0, span);
+                                           taps, wt, kc, sums + c0 * span + u0, span);
+          if (u0 < span)
+            gradient_tile<Scalar, Rows, 1>(planes + u0, plane, maps, buffers.offsets.data(),
+                                           taps, wt, kc, sums + c0 * span + u0, span);
         });
     Scalar* out = dx + e * dx_stride;
     for (std::size_t c = 0; c < g.channels; ++c)
