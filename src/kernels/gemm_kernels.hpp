@@ -20,11 +20,10 @@ using simd::Vec32;
 
 // The register block: MR rows x NR columns of C in 2·MR vector accumulators (12 of AVX2's 16
 // registers), plus two for B's row and one for A's broadcast element. 6 x 16 is BLIS's sgemm
-// block for Haswell and Zen. The 512-bit path takes 8 x 32 (16 of its 32 registers; pack_a's
-// transposes assume MR <= 8): on the Xeon at hand, whose 512-bit FMAs are full width, fast-99's
-// dense products ran 2-7% faster than with 6 x 32 (a one-thread timing of its three shapes,
-// 128 x 128 x 400 and its two gradients) and its two epochs about 2%.
-constexpr std::size_t MR = simd::vector_bytes == 64 ? 8 : 6;
+// block for Haswell and Zen. The 512-bit path keeps MR (6 x 32, 12 of its 32 registers): not
+// tuned, since on Zen 4, the machine at hand, a 512-bit FMA costs two 256-bit ones; pack_a's
+// transposes assume MR <= 8.
+constexpr std::size_t MR = 6;
 template <typename Scalar>
 constexpr std::size_t NR = 2 * lanes<Scalar>;
 // Cache blocks: an MR x KC panel of A and a KC x NR panel of B (6 KiB + 16 KiB of floats) in
@@ -53,9 +52,9 @@ void pack_a(Operand<Scalar> a, std::size_t rows, std::size_t depth, Scalar* out)
       std::size_t p = 0;
       if constexpr (sizeof(Scalar) == 4) {
         // Rows contiguous along p (the images in the forward pass, δ in a convolution's weight
-        // gradient): 8 x 8 transposes of the MR rows (the last repeated up to 8), each of whose
-        // 8-float rows is stored MR floats apart, with MR = 6 the next store overwriting the two
-        // surplus floats of the one before (the buffers have room for the last one's). A partial panel repeats its last
+        // gradient): 8 x 8 transposes of the six rows (the last repeated), each of whose 8-float
+        // rows is stored 6 floats apart, the next store overwriting the two surplus floats of the
+        // one before (the buffers have room for the last one's). A partial panel repeats its last
         // row and zeroes the rows beyond it afterwards (element by element, its 4 of δ's 40
         // rows took a tenth of a convolution's weight gradient).
         const std::ptrdiff_t ld = a.row_stride;
