@@ -15,10 +15,10 @@
 // G = OW + k − 1 wide (the padded input's width), and input (y, x) is computed at u = y·G + x:
 // tap (i, j) of map f adds W(f, c, i, j)·δ(f, y + pad − i, x + pad − j), which lies at u +
 // offset(i, j) of δ's padded plane f (zero outside δ, which adds exactly nothing: a read past
-// a row's end lands in the next row's leading zeros, as the forward's wide grid reads across). As col2im added up the GEMM's Wᵀ·δ: for each tap in
-// order the products of the maps in order (in depth_slice's slices of the maps), that sum then
-// added to the position's running sum. A tile is R channels × 2 vectors of u (1 channel × 8 or
-// 4 vectors when there is one).
+// a row's end lands in the next row's leading zeros, as the forward's wide grid reads across).
+// As col2im added up the GEMM's Wᵀ·δ: for each tap in order the products of the maps in order
+// (in depth_slice's slices of the maps), that sum then added to the position's running sum. A
+// tile is R channels × 2 vectors of u, or 1 (1 channel × 8 or 4 vectors when there is one).
 //
 // Weight gradient. ∇W(f, p) sums δ(f, k)·x(k + offset(p)) over k, every output position of
 // every example in order (K = examples·P), as the GEMM did over its rows of patches, in its

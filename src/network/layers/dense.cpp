@@ -18,8 +18,8 @@ bool use_kernels(Eigen::Index m) { return m <= 16; }
 // Whether the team splits the forward pass by examples rather than by rows: when each thread's
 // band of rows would be narrower than the packed product's panels of columns (32 floats on the
 // widest path), most of every tile was empty and every thread packed all the examples for it
-// (fast-99's last layer, 5 rows a thread: its forward took 1.4 times as long on two threads as
-// on one). The same sums either way: gemm computes each element alike whatever the split.
+// (fast-99's last layer: 5 rows a thread, then one thread's softmax after a barrier). The same
+// sums either way: gemm computes each element alike whatever the split.
 bool forward_by_examples(Eigen::Index rows, Team team) { return rows < 32 * team.threads; }
 
 // A column-major matrix read as its transpose, as an operand of gemm.
