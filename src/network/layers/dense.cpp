@@ -15,12 +15,18 @@ namespace {
 // the kernels). The seeds' canonical run (batch 10) takes this path.
 bool use_kernels(Eigen::Index m) { return m <= 16; }
 
-// Whether the team splits the forward pass by examples rather than by rows: when each thread's
-// band of rows would be narrower than the packed product's panels of columns (32 floats on the
-// widest path), most of every tile was empty and every thread packed all the examples for it
-// (fast-99's last layer: 5 rows a thread, then one thread's softmax after a barrier). The same
-// sums either way: gemm computes each element alike whatever the split.
-bool forward_by_examples(Eigen::Index rows, Team team) { return rows < 32 * team.threads; }
+// Whether the team splits a layer's forward pass, and δ for the layer below, by examples rather
+// than by bands of rows: when its weights are few enough for every core to read them all (at
+// most 2^17, 512 KB of floats, a quarter of a core's L2 here). Each thread then packs only its
+// own examples for the product, where it had packed all of them (half of them written by the
+// other core), and a layer of few neurons no longer fills a few of each tile's 32 columns
+// (fast-99's last layer: 5 rows a thread, then one thread's softmax after a barrier); δ below
+// is written by the thread whose examples the layer below (pooling, a convolution) reads.
+// Larger layers keep their band of the weights in their own core's cache. The same sums
+// either way: gemm computes each element alike whatever the split.
+bool by_examples(Eigen::Index m, Eigen::Index weights) {
+  return !use_kernels(m) && weights <= (Eigen::Index(1) << 17);
+}
 
 // A column-major matrix read as its transpose, as an operand of gemm.
 template <typename M>
@@ -47,7 +53,7 @@ void DenseLayer<Scalar>::forward(const Parameters<Scalar>& parameters,
   const ConstMatrixRef<Scalar>& a_prev = args.input;
   const auto weights = parameters.weights(this->index());
   const auto biases = parameters.biases(this->index());
-  if (!use_kernels(m) && forward_by_examples(weights.rows(), team)) {
+  if (by_examples(m, weights.size())) {
     // This thread computes the examples [e0, e0 + count) of a, as below.
     const auto [e0, count] = team.of(m);
     auto a = args.output.middleCols(e0, count);
@@ -97,11 +103,23 @@ Band DenseLayer<Scalar>::backward(const Parameters<Scalar>& parameters,
   const Eigen::Index m = args.input.cols();
   const ConstMatrixRef<Scalar>& delta = args.delta;
   const ConstMatrixRef<Scalar>& a_prev = args.input;
-  if (args.input_delta != nullptr) {
+  const auto weights = parameters.weights(this->index());
+  if (args.input_delta != nullptr && by_examples(m, weights.size())) {
+    // δ_prev = (Wᵀ δ) ⊙ f'(z_prev) for this thread's examples: δ_prevᵀ = δᵀ·W.
+    const auto [e0, count] = team.of(m);
+    auto delta_prev = args.input_delta->middleCols(e0, count);
+    gemm<Scalar>(static_cast<std::size_t>(count), static_cast<std::size_t>(weights.cols()),
+                 static_cast<std::size_t>(weights.rows()), Scalar(1),
+                 transposed(delta.middleCols(e0, count)), {weights.data(), weights.cols(), 1},
+                 delta_prev.data(), static_cast<std::size_t>(delta_prev.outerStride()), false);
+    const Eigen::Index first_example = e0, examples = count;  // (clang < 16: see below)
+    times_input_derivative(delta_prev, args, [&](const auto& below) {
+      return below.middleCols(first_example, examples);
+    });
+  } else if (args.input_delta != nullptr) {
     // δ_prev = (Wᵀ δ) ⊙ f'(z_prev), by bands of rows of δ_prev.
     const auto [k0, inputs] = team.of(static_cast<Eigen::Index>(this->input_shape().size()));
     auto delta_prev = args.input_delta->middleRows(k0, inputs);
-    const auto weights = parameters.weights(this->index());
     if (use_kernels(m)) {
       delta_prev.noalias() = weights.middleCols(k0, inputs).transpose() * delta;
     } else {
