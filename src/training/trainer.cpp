@@ -278,7 +278,16 @@ class Run {
         __builtin_prefetch(images_->image(next[i]).data() + offset);
     auto inputs = x_.leftCols(static_cast<Eigen::Index>(m));
     auto targets = y_.leftCols(static_cast<Eigen::Index>(m));
-    fill_inputs<float>(*images_, chosen, inputs);
+    // Each thread of the step's team converts the images of the examples it takes through the
+    // layers that split by examples (convolutions, pooling, dense layers of few weights): the
+    // copy in parallel (on one thread, 0.7% of `perf record`'s samples of fast-99's run, while
+    // the other waited), and each input in the cache of the core that reads it.
+    run_team(ws_.threads, [&](Team team) {
+      const auto [e0, count] = team.of(static_cast<Eigen::Index>(m));
+      fill_inputs<float>(*images_, chosen.subspan(static_cast<std::size_t>(e0),
+                                                  static_cast<std::size_t>(count)),
+                         inputs.middleCols(e0, count));
+    });
     fill_targets<float>(*images_, chosen, targets);
     if (dropout_) draw_dropout_masks(ws_, std::span<const double>(dropout_rates_), m, dropout_rng_);
     if (fused_) return net_.sgd_step(inputs, targets, ws_, eta, penalty_);
