@@ -41,7 +41,7 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
 }
 
 std::size_t conv_weight_gradient_slices(const ConvGeometry& g, std::size_t examples) {
-  return avx2::weight_gradient_slices(g, examples);  // (the same on every path)
+  return avx2::KSlices(g, examples).count();  // (the same on every path)
 }
 
 // The slices' sums and the 16 running sums of every map, per example, on the widest path: S
@@ -52,7 +52,8 @@ std::size_t conv_weight_gradient_shared_per_example(const ConvGeometry& g) {
   constexpr std::size_t widest = 64 / sizeof(Scalar);
   if (g.maps > widest) return 0;  // never split by positions
   const std::size_t positions = g.output_height() * g.output_width(), size = g.patch() * widest;
-  return (positions * size + max_depth_slice - 1) / max_depth_slice + size + 16 * g.maps;
+  return (positions * size + max_depth_slice - 1) / max_depth_slice + size +
+         avx2::bias_sum_lanes * g.maps;
 }
 
 template <typename Scalar>

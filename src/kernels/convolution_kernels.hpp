@@ -412,6 +412,14 @@ void sum_into_lanes(const Scalar* dt, std::size_t ld, std::size_t count, std::si
   }
 }
 
+// Σ δ of one map from its 16 running sums (`sums`, ld apart), added in order.
+template <typename Scalar>
+Scalar add_running_sums(const Scalar* sums, std::size_t ld) {
+  Scalar sum = 0;
+  for (std::size_t l = 0; l < bias_sum_lanes; ++l) sum += sums[l * ld];
+  return sum;
+}
+
 // The images the weight gradient's tiles read, for the examples [first, first + count): where
 // they lie when unpadded, else padded copies of them (the thread's buffer); example e's planes
 // at data + (e − first)·stride, rows wp wide, `plane` apart.
@@ -488,6 +496,20 @@ void slice_tiles(const Blocks& blocks, const Scalar* image, std::size_t count, s
     });
 }
 
+// The slices of K (depth_slice) of a batch, conv_weight_gradient's order of summation: K =
+// examples·P positions in slices of kc; the positions [begin, end) of `slices` slices from
+// `first`.
+struct KSlices {
+  std::size_t total, kc;
+  KSlices(const ConvGeometry& g, std::size_t examples)
+      : total(examples * g.output_height() * g.output_width()), kc(depth_slice(total)) {}
+  std::size_t count() const { return kc == 0 ? 0 : (total + kc - 1) / kc; }
+  std::size_t begin(std::size_t first) const { return first * kc; }
+  std::size_t end(std::size_t first, std::size_t slices) const {
+    return std::min(total, (first + slices) * kc);
+  }
+};
+
 template <typename Scalar>
 void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_stride,
                           const Scalar* delta, std::size_t delta_stride, std::size_t examples,
@@ -495,8 +517,8 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
                           Scalar* w_gradient, Scalar* delta_sums) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, sum_lanes = bias_sum_lanes;
   const std::size_t depth = g.patch();
-  const std::size_t total = examples * g.output_height() * g.output_width();
-  const std::size_t kc = depth_slice(total);
+  const KSlices k_slices(g, examples);
+  const std::size_t total = k_slices.total, kc = k_slices.kc;
   const std::size_t ld = round_up_to(band, L);  // δᵀ's rows: the band's maps, zeros after
   ConvBuffers<Scalar>& buffers = conv_buffers<Scalar>();
   const WeightSource<Scalar> source = weight_source(g, x, x_stride, 0, examples, buffers);
@@ -517,17 +539,8 @@ void conv_weight_gradient(const ConvGeometry& g, const Scalar* x, std::size_t x_
   }
   for (std::size_t f = 0; f < band; ++f) {
     for (std::size_t p = 0; p < depth; ++p) w_gradient[f * depth + p] = ct[p * ld + f];
-    Scalar sum = 0;
-    for (std::size_t l = 0; l < sum_lanes; ++l) sum += buffers.lanes[l * ld + f];
-    delta_sums[f] = sum;
+    delta_sums[f] = add_running_sums(buffers.lanes.data() + f, ld);
   }
-}
-
-// The slices of K (depth_slice) of a batch: conv_weight_gradient's order of summation.
-inline std::size_t weight_gradient_slices(const ConvGeometry& g, std::size_t examples) {
-  const std::size_t total = examples * g.output_height() * g.output_width();
-  const std::size_t kc = depth_slice(total);
-  return kc == 0 ? 0 : (total + kc - 1) / kc;
 }
 
 // The split by positions (convolution.hpp). The shared buffer: the 16 running sums of Σ δ (16
@@ -549,8 +562,10 @@ void conv_weight_gradient_partials(const ConvGeometry& g, const Scalar* x, std::
                                    std::size_t slices, bool start_running_sums, Scalar* shared) {
   constexpr std::size_t L = lanes<Scalar>, R = weight_rows, S = bias_sum_lanes;
   const std::size_t positions = g.output_height() * g.output_width();
-  const std::size_t total = examples * positions, kc = depth_slice(total);
-  const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
+  const KSlices k_slices(g, examples);
+  const std::size_t total = k_slices.total, kc = k_slices.kc;
+  const std::size_t k_begin = k_slices.begin(first_slice);
+  const std::size_t k_end = k_slices.end(first_slice, slices);
   Scalar* running = shared;  // the running sums lead the buffer (slice_sums_at)
   if (start_running_sums) std::fill(running, running + S * g.maps, Scalar(0));
   if (k_begin >= k_end) return;
@@ -582,7 +597,7 @@ void conv_weight_gradient_combine(const ConvGeometry& g, std::size_t examples,
                                   std::size_t elements, Scalar alpha, bool accumulate,
                                   Scalar* w_gradient) {
   constexpr std::size_t L = lanes<Scalar>;
-  const std::size_t depth = g.patch(), slices = weight_gradient_slices(g, examples);
+  const std::size_t depth = g.patch(), slices = KSlices(g, examples).count();
   const Vec<Scalar> va = broadcast(alpha);
   for (std::size_t p = first_element; p < first_element + elements; ++p) {
     Scalar row[L] = {};
@@ -605,10 +620,11 @@ void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
                              std::size_t first_slice, std::size_t slices, Scalar* shared) {
   constexpr std::size_t S = bias_sum_lanes, L = lanes<Scalar>, V = S / L;
   const std::size_t positions = g.output_height() * g.output_width();
-  const std::size_t total = examples * positions, kc = depth_slice(total);
+  const KSlices k_slices(g, examples);
   Scalar* running = shared;  // the running sums lead the buffer (slice_sums_at)
   if (first_slice == 0) std::fill(running, running + S * g.maps, Scalar(0));
-  const std::size_t k_begin = first_slice * kc, k_end = std::min(total, k_begin + slices * kc);
+  const std::size_t k_begin = k_slices.begin(first_slice);
+  const std::size_t k_end = k_slices.end(first_slice, slices);
   for (std::size_t f = 0; f < g.maps; ++f) {
     Scalar sum[S];
     for (std::size_t l = 0; l < S; ++l) sum[l] = running[l * g.maps + f];
@@ -635,9 +651,6 @@ void conv_delta_running_sums(const ConvGeometry& g, const Scalar* delta,
 template <typename Scalar>
 void conv_delta_sums(const ConvGeometry& g, const Scalar* running, std::size_t first_map,
                      std::size_t band, Scalar* delta_sums) {
-  for (std::size_t f = first_map; f < first_map + band; ++f) {
-    Scalar sum = 0;
-    for (std::size_t l = 0; l < bias_sum_lanes; ++l) sum += running[l * g.maps + f];
-    delta_sums[f - first_map] = sum;
-  }
+  for (std::size_t f = first_map; f < first_map + band; ++f)
+    delta_sums[f - first_map] = add_running_sums(running + f, g.maps);
 }
