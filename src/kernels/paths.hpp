@@ -45,5 +45,11 @@
     return avx2::call;                                            \
   } while (false)
 #else
-#define DIGITNET_DISPATCH(call) return avx2::call
+// (One path, but the choice is still made: a DIGITNET_KERNELS the build cannot honour is an
+// error here too, not ignored.)
+#define DIGITNET_DISPATCH(call) \
+  do {                          \
+    (void)kernel_path();        \
+    return avx2::call;          \
+  } while (false)
 #endif

@@ -35,6 +35,18 @@ std::vector<Result> on_every_path(const std::function<Result()>& compute) {
 
 bool has_avx512() { return available_kernel_paths().size() > 1; }
 
+// a·b + c as the kernels' documented orders take it: rounded once (std::fma) where the build has
+// fused multiply-adds, as every x86-64-v3 build does; rounded twice in the portable build, which
+// has none (kernels/vector.hpp's multiply_add).
+template <typename Scalar>
+Scalar fused(Scalar a, Scalar b, Scalar c) {
+#if defined(__FMA__)
+  return std::fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
 // Values as the first layer sees them: about 20% nonzero, and whole runs of zeros (margins).
 template <typename Scalar>
 std::vector<Scalar> image_like(std::size_t n, std::uint64_t seed) {
@@ -93,10 +105,10 @@ std::vector<Scalar> forward_in_order(const std::vector<Scalar>& w, const std::ve
       Scalar lane[L] = {};
       const std::size_t whole = n_in / L * L;
       for (std::size_t k = 0; k < whole; ++k)
-        lane[k % L] = std::fma(w[j * n_in + k], a[c * n_in + k], lane[k % L]);
+        lane[k % L] = fused(w[j * n_in + k], a[c * n_in + k], lane[k % L]);
       Scalar s = 0;
       for (const Scalar x : lane) s += x;
-      for (std::size_t k = whole; k < n_in; ++k) s = std::fma(w[j * n_in + k], a[c * n_in + k], s);
+      for (std::size_t k = whole; k < n_in; ++k) s = fused(w[j * n_in + k], a[c * n_in + k], s);
       z[c * n_out + j] = s + b[j];
     }
   return z;
@@ -112,7 +124,7 @@ std::vector<Scalar> gradient_in_order(const std::vector<Scalar>& delta, const st
   for (std::size_t j = 0; j < n_out; ++j)
     for (std::size_t k = 0; k < n_in; ++k) {
       Scalar s = accumulate ? nabla[j * n_in + k] : Scalar(0);
-      for (std::size_t c = 0; c < m; ++c) s = std::fma(alpha * delta[c * n_out + j], a[c * n_in + k], s);
+      for (std::size_t c = 0; c < m; ++c) s = fused(alpha * delta[c * n_out + j], a[c * n_in + k], s);
       nabla[j * n_in + k] = s;
     }
   return nabla;
