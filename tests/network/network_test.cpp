@@ -6,8 +6,10 @@
 
 #include <cmath>
 
-#include "digitnet/training/optimizer.hpp"
 #include "digitnet/core/random.hpp"
+#include "digitnet/kernels/team.hpp"
+#include "digitnet/network/layer_spec.hpp"
+#include "digitnet/training/optimizer.hpp"
 #include "naive_network.hpp"
 
 namespace digitnet {
@@ -83,6 +85,36 @@ TEST(Feedforward, MatchesAHandComputedValue) {
   x << 2.0, 0.5;
   // z = 0.5*2 - 1*0.5 + 0.25 = 0.75
   EXPECT_DOUBLE_EQ(net.feedforward(x)(0, 0), 1.0 / (1.0 + std::exp(-0.75)));
+}
+
+// A run of convolution and pooling layers is computed in chunks of examples, each chunk through
+// the whole run, handed to the threads as they come free (forward_layers): every example's
+// outputs must be those of each layer's own forward over the whole batch, bit for bit, for
+// batches of fewer, as many and more examples than a chunk holds, on one thread and two.
+TEST(Feedforward, ChunksThroughPerExampleLayersGiveTheLayersOwnNumbers) {
+  Architecture arch;
+  arch.input = {1, 12, 12};
+  arch.cost = Cost::log_likelihood;
+  std::string problem;
+  arch.layers = parse_layer_list("conv:3x3:relu,pool:2,conv:4x3:same:relu,pool:2,dense:10:softmax",
+                                 Activation::relu, Activation::softmax, &problem);
+  ASSERT_EQ(problem, "");
+  const Network net(arch, 3, Init::he);
+  for (const Eigen::Index m : {1, 7, 8, 13, 37}) {
+    const Matrix<float> x = random_matrix<float>(144, m, static_cast<std::uint64_t>(m));
+    Matrix<float> expected = x;  // each layer alone over the whole batch, on one thread
+    for (std::size_t l = 0; l < net.layers(); ++l) {
+      const Layer<float>& layer = net.layer(l);
+      Matrix<float> out(static_cast<Eigen::Index>(layer.output_shape().size()), m);
+      Matrix<float> scratch(static_cast<Eigen::Index>(layer.scratch_rows()), m);
+      layer.forward(net.parameters(), {expected, out, nullptr, nullptr, &scratch}, Team{});
+      expected = out;
+    }
+    for (const int threads : {1, 2}) {
+      Workspace<float> ws = net.make_workspace(static_cast<std::size_t>(m), threads);
+      EXPECT_TRUE(net.feedforward(x, ws) == expected) << m << " examples, " << threads << " threads";
+    }
+  }
 }
 
 TEST(Feedforward, BatchEqualsOneColumnAtATime) {

@@ -25,6 +25,20 @@ struct Team {
     const Eigen::Index end = n * (thread + 1) / threads;
     return {first, end - first};
   }
+  // f(i) for every i < n, each i on whichever thread of the team is free next (OpenMP's
+  // dynamic schedule), then waits until every thread has arrived (a barrier). Every thread must
+  // call it, with the same n.
+  template <typename F>
+  void each(Eigen::Index n, F&& f) const {
+#ifdef _OPENMP
+    if (threads > 1) {
+#pragma omp for schedule(dynamic, 1)
+      for (Eigen::Index i = 0; i < n; ++i) f(i);
+      return;
+    }
+#endif
+    for (Eigen::Index i = 0; i < n; ++i) f(i);
+  }
   // Waits until every thread of the team has arrived.
   void barrier() const {
 #ifdef _OPENMP

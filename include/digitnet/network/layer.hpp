@@ -140,6 +140,18 @@ class Layer {
   virtual void set_statistics(std::span<const double> /*sums*/, double /*examples*/,
                               Parameters<Scalar>& /*parameters*/) const {}
 
+  // Whether it computes each example's outputs (a, f'(z), its scratch) from that example's
+  // input alone, at no cost per call beyond the examples' own (convolution, pooling). Its
+  // forward_examples may then be given any examples, and the network hands a run of such
+  // layers to its threads in small chunks of the batch, each chunk through the whole run, the
+  // next chunk to the first thread free (forward_layers).
+  virtual bool computes_examples_alone() const { return false; }
+  // forward for the examples [first, first + count) only, on the calling thread (called only
+  // where computes_examples_alone()).
+  virtual void forward_examples(const Parameters<Scalar>& /*parameters*/,
+                                ForwardArgs<Scalar> /*args*/, Eigen::Index /*first*/,
+                                Eigen::Index /*count*/) const {}
+
   // Requires: args' shapes as documented, m <= the workspace's capacity.
   // Ensures: args.output (and with training *args.derivative) hold this thread's share after
   // the call, the whole once the network's barrier has passed.

@@ -64,12 +64,19 @@ std::size_t ConvLayer<Scalar>::scratch_rows() const {
 template <typename Scalar>
 void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                                 Team team) const {
+  const auto [e0, count] = team.of(args.input.cols());
+  forward_examples(parameters, args, e0, count);
+}
+
+template <typename Scalar>
+void ConvLayer<Scalar>::forward_examples(const Parameters<Scalar>& parameters,
+                                         ForwardArgs<Scalar> args, Eigen::Index e0,
+                                         Eigen::Index count) const {
   const auto weights = parameters.weights(this->index());
   const auto biases = parameters.biases(this->index());
-  // This thread's examples [e0, e0 + count): z = W·patches + b straight into the output columns
+  // The examples [e0, e0 + count): z = W·patches + b straight into the output columns
   // (convolution.hpp). ReLU without dropout (the modern recipes) is applied as they are written,
   // with its derivative: a second pass over z took a twelfth of fast-99's epoch.
-  const auto [e0, count] = team.of(args.input.cols());
   if (count == 0) return;
   const bool fused = this->activation() == Activation::relu && args.mask == nullptr;
   ConvOutput<Scalar> out{args.output.col(e0).data(),
@@ -82,10 +89,7 @@ void ConvLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArg
                        static_cast<std::size_t>(args.input.outerStride()), out,
                        static_cast<std::size_t>(count));
   if (fused) return;
-  // (Copies of the bindings: clang before 16 cannot capture structured bindings.)
-  const Eigen::Index first_example = e0, examples = count;
-  activate_output(this->activation(), args,
-                  [&](auto&& m) { return m.middleCols(first_example, examples); });
+  activate_output(this->activation(), args, [&](auto&& m) { return m.middleCols(e0, count); });
 }
 
 template <typename Scalar>

@@ -72,12 +72,18 @@ std::string PoolKind::check(const LayerSpec& spec, Shape input, Shape* output) {
 }
 
 template <typename Scalar>
-void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> args,
+void PoolLayer<Scalar>::forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                                 Team team) const {
+  const auto [e0, count] = team.of(args.input.cols());
+  forward_examples(parameters, args, e0, count);
+}
+
+template <typename Scalar>
+void PoolLayer<Scalar>::forward_examples(const Parameters<Scalar>&, ForwardArgs<Scalar> args,
+                                         Eigen::Index e0, Eigen::Index count) const {
   assert(args.scratch != nullptr);
   const Shape in = this->input_shape(), out = this->output_shape();
   const std::size_t p = this->spec().numbers[0];
-  const auto [e0, count] = team.of(args.input.cols());
   for (Eigen::Index e = e0; e < e0 + count; ++e) {
     const Scalar* x = args.input.col(e).data();
     Scalar* a = args.output.col(e).data();
@@ -88,9 +94,7 @@ void PoolLayer<Scalar>::forward(const Parameters<Scalar>&, ForwardArgs<Scalar> a
       pool_example(x, in, out, a, from, p);
   }
   // Its values are its input's: f'(z) = 1 in training, times the dropout mask.
-  const Eigen::Index first_example = e0, examples = count;  // (clang < 16: no captured bindings)
-  activate_output(Activation::identity, args,
-                  [&](auto&& m) { return m.middleCols(first_example, examples); });
+  activate_output(Activation::identity, args, [&](auto&& m) { return m.middleCols(e0, count); });
 }
 
 template <typename Scalar>

@@ -45,10 +45,13 @@ class ConvLayer final : public Layer<Scalar> {
   // What the threads share when they split ∇W's positions (backward; none for more maps than
   // a vector holds): conv_weight_gradient_shared_per_example.
   std::size_t scratch_rows() const override;
+  bool computes_examples_alone() const override { return true; }
 
   // x: C×H×W × m; z, a: maps×OH×OW × m, z_e = W·patches_e + b.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                Team team) const override;
+  void forward_examples(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
+                        Eigen::Index first, Eigen::Index count) const override;
   // δ: maps×OH×OW × m; ∂C/∂x_e = col2im(Wᵀ·δ_e), each patch's gradient added where it was taken;
   // ∇W = Σ_e δ_e·patches_eᵀ: maps × C·k·k; ∇b = Σ_e Σ_positions δ_e: maps.
   Band backward(const Parameters<Scalar>& parameters, const BackwardArgs<Scalar>& args,

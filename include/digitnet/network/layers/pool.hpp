@@ -36,10 +36,13 @@ class PoolLayer final : public Layer<Scalar> {
   // Per output, where its maximum came from: its index within the example's input (for 2 × 2
   // windows as max_pool_2x2 records it, with the ReLU rule's f'(z) in its sign).
   std::size_t scratch_rows() const override { return this->output_shape().size(); }
+  bool computes_examples_alone() const override { return true; }
 
   // x: C×H×W × m; a: C×⌊H/p⌋×⌊W/p⌋ × m, each the maximum of its window.
   void forward(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
                Team team) const override;
+  void forward_examples(const Parameters<Scalar>& parameters, ForwardArgs<Scalar> args,
+                        Eigen::Index first, Eigen::Index count) const override;
   // ∂C/∂x: δ at each window's maximum, 0 elsewhere, then ⊙ f'(z) of the layer below.
   Band backward(const Parameters<Scalar>& parameters, const BackwardArgs<Scalar>& args,
                 Team team) const override;
